@@ -1,0 +1,19 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "authorships")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub work_id: i64,
+    /// 1-based, in printed order
+    pub position: i32,
+    pub author_id: Option<i64>,
+    pub raw_name: String,
+    pub is_corresponding: bool,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,17 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "citations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub citing_work_id: i64,
+    /// the cited work as the source named it, e.g. `doi:10.1/x`
+    pub cited_ref: String,
+    pub cited_work_id: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

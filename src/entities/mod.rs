@@ -1,0 +1,16 @@
+//! sea-orm entities, one file per table. API types wrap these models; they
+//! never appear in the GraphQL schema directly.
+pub mod affiliation;
+pub mod author;
+pub mod author_topic;
+pub mod authorship;
+pub mod authorship_institution;
+pub mod citation;
+pub mod coauthor;
+pub mod external_metric;
+pub mod institution;
+pub mod topic;
+pub mod venue;
+pub mod work;
+pub mod work_feature;
+pub mod work_topic;

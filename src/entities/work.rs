@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "works")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub title: String,
+    pub r#abstract: Option<String>,
+    /// ARTICLE, PREPRINT, … (the GraphQL `WorkType` names)
+    pub work_type: String,
+    pub publication_date: Option<Date>,
+    pub year: Option<i32>,
+    pub doi: Option<String>,
+    pub arxiv_id: Option<String>,
+    pub openalex_id: Option<String>,
+    pub url: Option<String>,
+    pub venue_id: Option<i64>,
+    pub primary_topic_id: Option<i64>,
+    pub author_count: i32,
+    /// JSON array of URLs
+    pub code_links: String,
+    pub cited_by_count: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,16 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "work_topics")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub work_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub topic_id: i64,
+    pub score: Option<f64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

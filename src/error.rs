@@ -1,0 +1,120 @@
+//! Typed errors and the one place where they become GraphQL errors with a
+//! stable `extensions.code`. Internal details are logged, never sent.
+
+use async_graphql::ErrorExtensions;
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadUserInput(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("database unavailable: {0}")]
+    DatabaseUnavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadUserInput(message.into())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadUserInput(_) => "BAD_USER_INPUT",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::DatabaseUnavailable(_) => "DATABASE_UNAVAILABLE",
+            Self::Database(err) if is_unavailable(err) => "DATABASE_UNAVAILABLE",
+            Self::Database(_) | Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// What a client may see: user errors verbatim, everything else masked.
+    pub fn public_message(&self) -> String {
+        match self.code() {
+            "INTERNAL" => "internal server error".to_owned(),
+            "DATABASE_UNAVAILABLE" => "the database is unavailable, try again shortly".to_owned(),
+            _ => self.to_string(),
+        }
+    }
+}
+
+fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    matches!(err, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_))
+}
+
+impl From<std::sync::Arc<sea_orm::DbErr>> for AppError {
+    fn from(err: std::sync::Arc<sea_orm::DbErr>) -> Self {
+        match std::sync::Arc::try_unwrap(err) {
+            Ok(err) => Self::Database(err),
+            Err(shared) => Self::Internal(shared.to_string()),
+        }
+    }
+}
+
+/// What a resolver returns: the code and public message of an [`AppError`].
+/// It has no `Display` on purpose, so that async-graphql's blanket
+/// `From<impl Display>` cannot turn an error into one without a code.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        let code = err.code();
+        if code == "INTERNAL" || code == "DATABASE_UNAVAILABLE" {
+            tracing::error!(error = %err, code, "request failed");
+        }
+        Self { code, message: err.public_message() }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AppError::from(err).into()
+    }
+}
+
+impl From<std::sync::Arc<sea_orm::DbErr>> for ApiError {
+    fn from(err: std::sync::Arc<sea_orm::DbErr>) -> Self {
+        AppError::from(err).into()
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        let code = err.code;
+        async_graphql::Error::new(err.message).extend_with(|_, ext| ext.set("code", code))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable_and_internal_details_are_masked() {
+        let err = AppError::Database(sea_orm::DbErr::Custom("secret table".into()));
+        assert_eq!(err.code(), "INTERNAL");
+        assert!(!err.public_message().contains("secret"));
+        assert_eq!(AppError::bad_input("first must be 1..100").code(), "BAD_USER_INPUT");
+        assert_eq!(AppError::Unauthenticated.code(), "UNAUTHENTICATED");
+        let gql: async_graphql::Error = ApiError::from(AppError::bad_input("nope")).into();
+        assert_eq!(gql.message, "nope");
+        let masked = ApiError::from(AppError::Internal("/etc/passwd".into()));
+        assert_eq!((masked.code, masked.message.as_str()), ("INTERNAL", "internal server error"));
+    }
+}

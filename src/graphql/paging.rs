@@ -1,0 +1,299 @@
+//! Relay cursor paging. Cursors are opaque positions in an ordered list.
+//! Nested lists (the works of each of 50 authors) are cut per parent with
+//! window functions in one statement for the whole batch of parents; top-level
+//! lists use LIMIT/OFFSET on indexed orders and count only when asked.
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult, Statement, Value};
+
+use crate::db::{in_list, stmt};
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_PAGE: i64 = 20;
+pub const MAX_PAGE: i64 = 100;
+
+/// Which slice of an ordered list a client asked for (positions are 1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Window {
+    /// positions after `after`, at most `first` of them
+    Forward { after: i64, first: i64 },
+    /// positions before `before` (or the end), at most `last` of them
+    Backward { before: Option<i64>, last: i64 },
+}
+
+pub fn page_size(name: &str, value: Option<i32>) -> AppResult<i64> {
+    match value {
+        None => Ok(DEFAULT_PAGE),
+        Some(n) if (1..=MAX_PAGE as i32).contains(&n) => Ok(n as i64),
+        Some(n) => Err(AppError::bad_input(format!("`{name}` must be between 1 and {MAX_PAGE}, got {n}"))),
+    }
+}
+
+impl Window {
+    pub fn forward(first: Option<i32>, after: Option<&str>) -> AppResult<Self> {
+        Self::new(first, after, None, None)
+    }
+
+    pub fn new(first: Option<i32>, after: Option<&str>, last: Option<i32>, before: Option<&str>) -> AppResult<Self> {
+        if first.is_some() && last.is_some() {
+            return Err(AppError::bad_input("pass `first` or `last`, not both"));
+        }
+        let after = after.map(decode_cursor).transpose()?;
+        let before = before.map(decode_cursor).transpose()?;
+        if last.is_some() || (before.is_some() && first.is_none() && after.is_none()) {
+            if after.is_some() {
+                return Err(AppError::bad_input("`after` goes with `first`; use `before` with `last`"));
+            }
+            return Ok(Window::Backward { before, last: page_size("last", last)? });
+        }
+        if before.is_some() {
+            return Err(AppError::bad_input("`before` goes with `last`; use `after` with `first`"));
+        }
+        Ok(Window::Forward { after: after.unwrap_or(0), first: page_size("first", first)? })
+    }
+
+    /// Without `before`, a backward page needs the total to know where it starts.
+    fn needs_total(&self) -> bool {
+        matches!(self, Window::Backward { before: None, .. })
+    }
+
+    /// (offset, limit) once the total is known where needed.
+    fn offset_limit(&self, total: Option<i64>) -> (i64, i64) {
+        match *self {
+            Window::Forward { after, first } => (after, first),
+            Window::Backward { before: Some(b), last } => {
+                let start = (b - 1 - last).max(0);
+                (start, (b - 1 - start).max(0))
+            }
+            Window::Backward { before: None, last } => {
+                let total = total.unwrap_or(0);
+                ((total - last).max(0), last.min(total))
+            }
+        }
+    }
+}
+
+pub fn encode_cursor(position: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("p:{position}"))
+}
+
+pub fn decode_cursor(cursor: &str) -> AppResult<i64> {
+    let bad = || AppError::bad_input(format!("malformed cursor {cursor:?}"));
+    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim_end_matches('=')).map_err(|_| bad())?;
+    let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let n: i64 = text.strip_prefix("p:").ok_or_else(bad)?.parse().map_err(|_| bad())?;
+    if n < 1 { Err(bad()) } else { Ok(n) }
+}
+
+/// The total of a list: known from the page's own query, or a count query
+/// that runs only if the client selects `totalCount`.
+#[derive(Clone, Debug)]
+pub enum Total {
+    Known(i64),
+    Count(Statement),
+}
+
+impl Total {
+    pub async fn resolve(&self, db: &DatabaseConnection) -> AppResult<i64> {
+        match self {
+            Total::Known(n) => Ok(*n),
+            Total::Count(statement) => count(db, statement.clone()).await,
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    n: i64,
+}
+
+async fn count(db: &DatabaseConnection, statement: Statement) -> AppResult<i64> {
+    Ok(CountRow::find_by_statement(statement).one(db).await?.map_or(0, |r| r.n))
+}
+
+/// One page of a list: each item with its 1-based position.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<(i64, T)>,
+    pub has_previous: bool,
+    pub has_next: bool,
+    pub total: Total,
+}
+
+/// A list query: `SELECT {select} FROM {from} WHERE {filter} ORDER BY {order}`.
+/// `order` must end in a unique column so that positions are stable.
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    pub select: &'static str,
+    pub from: &'static str,
+    pub filter: Vec<String>,
+    pub values: Vec<Value>,
+    pub order: String,
+}
+
+impl ListQuery {
+    pub fn new(select: &'static str, from: &'static str, order: impl Into<String>) -> Self {
+        Self { select, from, filter: Vec::new(), values: Vec::new(), order: order.into() }
+    }
+
+    /// Adds `AND condition`, its `?` bound to `values` in order.
+    pub fn and(&mut self, condition: impl Into<String>, values: impl IntoIterator<Item = Value>) -> &mut Self {
+        self.filter.push(condition.into());
+        self.values.extend(values);
+        self
+    }
+
+    fn where_clause(&self) -> String {
+        if self.filter.is_empty() { String::new() } else { format!(" WHERE {}", self.filter.join(" AND ")) }
+    }
+
+    fn count_statement(&self, conn: &impl ConnectionTrait) -> Statement {
+        let sql = format!("SELECT COUNT(*) AS n FROM {}{}", self.from, self.where_clause());
+        stmt(conn.get_database_backend(), &sql, self.values.clone())
+    }
+
+    /// A top-level page.
+    pub async fn fetch<T: FromQueryResult>(&self, db: &DatabaseConnection, window: Window) -> AppResult<Page<T>> {
+        let total = if window.needs_total() { Some(count(db, self.count_statement(db)).await?) } else { None };
+        let (offset, limit) = window.offset_limit(total);
+        // One extra row tells whether a next page exists.
+        let sql = format!(
+            "SELECT {} FROM {}{} ORDER BY {} LIMIT ? OFFSET ?",
+            self.select,
+            self.from,
+            self.where_clause(),
+            self.order
+        );
+        let mut values = self.values.clone();
+        values.push((limit + 1).into());
+        values.push(offset.into());
+        let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().take(limit as usize).enumerate() {
+            items.push((offset + 1 + i as i64, T::from_query_result(row, "")?));
+        }
+        let has_next = match window {
+            Window::Backward { before: Some(_), .. } => true,
+            _ => rows.len() as i64 > limit,
+        };
+        Ok(Page {
+            items,
+            has_previous: offset > 0,
+            has_next,
+            total: match total {
+                Some(n) => Total::Known(n),
+                None => Total::Count(self.count_statement(db)),
+            },
+        })
+    }
+
+    /// Pages of the same list for many parents at once: `parent` is the SQL
+    /// expression naming each row's parent. Returns rows with their parent,
+    /// position and the parent's total.
+    pub fn nested_statement(&self, conn: &impl ConnectionTrait, parent: &str, parents: &[i64], window: Window) -> Statement {
+        let mut values: Vec<Value> = parents.iter().map(|p| Value::from(*p)).collect();
+        values.extend(self.values.iter().cloned());
+        let mut filter = format!("{parent} IN ({})", in_list(parents.len()));
+        for condition in &self.filter {
+            filter.push_str(" AND ");
+            filter.push_str(condition);
+        }
+        let cut = match window {
+            Window::Forward { after, first } => {
+                values.extend([Value::from(after), Value::from(after + first)]);
+                "rn__ > ? AND rn__ <= ?"
+            }
+            Window::Backward { before: Some(b), last } => {
+                values.extend([Value::from(b - last), Value::from(b)]);
+                "rn__ >= ? AND rn__ < ?"
+            }
+            Window::Backward { before: None, last } => {
+                values.push(Value::from(last));
+                "rn__ > cnt__ - ?"
+            }
+        };
+        let sql = format!(
+            "SELECT * FROM (SELECT {parent} AS parent__, {select}, \
+               ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {order}) AS rn__, \
+               COUNT(*) OVER (PARTITION BY {parent}) AS cnt__ \
+             FROM {from} WHERE {filter}) t WHERE {cut} ORDER BY parent__, rn__",
+            select = self.select,
+            order = self.order,
+            from = self.from,
+        );
+        stmt(conn.get_database_backend(), &sql, values)
+    }
+
+    /// The count of one parent's list, for the rare page that came back empty.
+    pub fn nested_count(&self, conn: &impl ConnectionTrait, parent: &str, parent_id: i64) -> Statement {
+        let mut values = vec![Value::from(parent_id)];
+        values.extend(self.values.iter().cloned());
+        let mut sql = format!("SELECT COUNT(*) AS n FROM {} WHERE {parent} = ?", self.from);
+        for condition in &self.filter {
+            sql.push_str(" AND ");
+            sql.push_str(condition);
+        }
+        stmt(conn.get_database_backend(), &sql, values)
+    }
+}
+
+/// Splits the rows of a `nested_statement` into one page per parent.
+pub fn split_nested<T>(
+    conn: &impl ConnectionTrait,
+    query: &ListQuery,
+    parent: &str,
+    parents: &[i64],
+    window: Window,
+    rows: Vec<QueryResult>,
+    decode: impl Fn(&QueryResult) -> Result<T, sea_orm::DbErr>,
+) -> Result<std::collections::HashMap<i64, Page<T>>, sea_orm::DbErr> {
+    let mut pages: std::collections::HashMap<i64, (Vec<(i64, T)>, i64)> = std::collections::HashMap::new();
+    for row in &rows {
+        let p: i64 = row.try_get("", "parent__")?;
+        let rn: i64 = row.try_get("", "rn__")?;
+        let cnt: i64 = row.try_get("", "cnt__")?;
+        let entry = pages.entry(p).or_insert_with(|| (Vec::new(), cnt));
+        entry.0.push((rn, decode(row)?));
+    }
+    let mut out = std::collections::HashMap::with_capacity(parents.len());
+    for &p in parents {
+        let page = match pages.remove(&p) {
+            Some((items, cnt)) => {
+                let first = items.first().map_or(1, |(rn, _)| *rn);
+                let last = items.last().map_or(0, |(rn, _)| *rn);
+                Page { has_previous: first > 1, has_next: last < cnt, items, total: Total::Known(cnt) }
+            }
+            None => {
+                let known_empty = matches!(window, Window::Forward { after: 0, .. } | Window::Backward { before: None, .. });
+                Page {
+                    items: Vec::new(),
+                    has_previous: !known_empty && !matches!(window, Window::Backward { before: Some(1), .. }),
+                    has_next: matches!(window, Window::Backward { before: Some(_), .. }),
+                    total: if known_empty { Total::Known(0) } else { Total::Count(query.nested_count(conn, parent, p)) },
+                }
+            }
+        };
+        out.insert(p, page);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_from_arguments() {
+        assert_eq!(Window::new(None, None, None, None).unwrap(), Window::Forward { after: 0, first: 20 });
+        let c = encode_cursor(5);
+        assert_eq!(Window::new(Some(3), Some(&c), None, None).unwrap(), Window::Forward { after: 5, first: 3 });
+        assert_eq!(Window::new(None, None, Some(2), Some(&c)).unwrap(), Window::Backward { before: Some(5), last: 2 });
+        for bad in [Window::new(Some(0), None, None, None), Window::new(Some(101), None, None, None), Window::new(Some(1), None, Some(1), None)] {
+            assert_eq!(bad.unwrap_err().code(), "BAD_USER_INPUT");
+        }
+        assert!(Window::new(Some(101), None, None, None).unwrap_err().to_string().contains("100"));
+        assert!(decode_cursor("garbage").is_err());
+        assert_eq!(Window::Backward { before: Some(5), last: 10 }.offset_limit(None), (0, 4));
+        assert_eq!(Window::Backward { before: None, last: 3 }.offset_limit(Some(10)), (7, 3));
+    }
+}

@@ -1,0 +1,123 @@
+//! Derived data (citation counts, coauthor pairs, author topics, author
+//! metrics, topic counts), refreshed for just the rows an import touched, or
+//! for everything on demand.
+use sea_orm::{ConnectionTrait, DbErr, Value};
+
+use crate::db::{in_list, stmt};
+
+/// Which rows to refresh: a set of ids, or every row.
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    Ids(&'a [i64]),
+    All,
+}
+
+// Bound parameters per statement, well under SQLite's and Postgres' limits.
+const CHUNK: usize = 500;
+
+async fn run_scoped<C: ConnectionTrait>(conn: &C, scope: Scope<'_>, template: &str) -> Result<(), DbErr> {
+    // `{ids}` stands for `IN (…)` of the scope, possibly several times.
+    match scope {
+        Scope::All => {
+            let sql = template.replace("IN ({ids})", "IS NOT NULL");
+            conn.execute_raw(stmt(conn.get_database_backend(), &sql, vec![])).await?;
+        }
+        Scope::Ids(ids) => {
+            for chunk in ids.chunks(CHUNK) {
+                let uses = template.matches("{ids}").count();
+                let sql = template.replace("{ids}", &in_list(chunk.len()));
+                let values: Vec<Value> = (0..uses).flat_map(|_| chunk.iter().map(|id| Value::from(*id))).collect();
+                conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn works<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+    run_scoped(
+        conn,
+        scope,
+        "UPDATE works SET cited_by_count = \
+           (SELECT COUNT(*) FROM citations c WHERE c.cited_work_id = works.id) \
+         WHERE works.id IN ({ids})",
+    )
+    .await
+}
+
+pub async fn topics<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+    run_scoped(
+        conn,
+        scope,
+        "UPDATE topics SET works_count = \
+           (SELECT COUNT(*) FROM work_topics wt WHERE wt.topic_id = topics.id) \
+         WHERE topics.id IN ({ids})",
+    )
+    .await
+}
+
+pub async fn authors<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+    run_scoped(conn, scope, "DELETE FROM coauthors WHERE author_id IN ({ids}) OR coauthor_id IN ({ids})").await?;
+    run_scoped(
+        conn,
+        scope,
+        "INSERT INTO coauthors (author_id, coauthor_id, shared_works_count, first_year, last_year) \
+         SELECT a.author_id, b.author_id, COUNT(DISTINCT a.work_id), MIN(w.year), MAX(w.year) \
+         FROM authorships a \
+         JOIN authorships b ON b.work_id = a.work_id AND b.author_id <> a.author_id \
+         JOIN works w ON w.id = a.work_id \
+         WHERE a.author_id IN ({ids}) OR b.author_id IN ({ids}) \
+         GROUP BY a.author_id, b.author_id",
+    )
+    .await?;
+    run_scoped(conn, scope, "DELETE FROM author_topics WHERE author_id IN ({ids})").await?;
+    run_scoped(
+        conn,
+        scope,
+        "INSERT INTO author_topics (author_id, topic_id, works_count) \
+         SELECT a.author_id, wt.topic_id, COUNT(DISTINCT a.work_id) \
+         FROM authorships a JOIN work_topics wt ON wt.work_id = a.work_id \
+         WHERE a.author_id IN ({ids}) \
+         GROUP BY a.author_id, wt.topic_id",
+    )
+    .await?;
+    run_scoped(
+        conn,
+        scope,
+        "UPDATE authors SET \
+           works_count = (SELECT COUNT(DISTINCT a.work_id) FROM authorships a WHERE a.author_id = authors.id), \
+           citation_count = (SELECT COALESCE(SUM(w.cited_by_count), 0) FROM works w \
+               WHERE w.id IN (SELECT a.work_id FROM authorships a WHERE a.author_id = authors.id)), \
+           i10_index = (SELECT COUNT(*) FROM works w WHERE w.cited_by_count >= 10 \
+               AND w.id IN (SELECT a.work_id FROM authorships a WHERE a.author_id = authors.id)), \
+           topics_count = (SELECT COUNT(*) FROM author_topics t WHERE t.author_id = authors.id), \
+           collaborators_count = (SELECT COUNT(*) FROM coauthors c WHERE c.author_id = authors.id), \
+           close_collaborators_count = (SELECT COUNT(*) FROM coauthors c \
+               WHERE c.author_id = authors.id AND c.shared_works_count >= 2), \
+           h_index = 0 \
+         WHERE authors.id IN ({ids})",
+    )
+    .await?;
+    // h-index: the number of positions i (by citations, descending) whose
+    // work has at least i citations.
+    run_scoped(
+        conn,
+        scope,
+        "UPDATE authors SET h_index = t.h FROM ( \
+           SELECT r.author_id, COUNT(*) AS h FROM ( \
+             SELECT a.author_id, w.cited_by_count AS c, \
+               ROW_NUMBER() OVER (PARTITION BY a.author_id ORDER BY w.cited_by_count DESC) AS rn \
+             FROM authorships a JOIN works w ON w.id = a.work_id \
+             WHERE a.author_id IN ({ids})) r \
+           WHERE r.c >= r.rn GROUP BY r.author_id) t \
+         WHERE authors.id = t.author_id",
+    )
+    .await
+}
+
+/// Everything, from scratch (`scholargraph reindex`).
+pub async fn all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+    works(conn, Scope::All).await?;
+    topics(conn, Scope::All).await?;
+    authors(conn, Scope::All).await
+}

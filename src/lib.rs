@@ -1,0 +1,15 @@
+//! scholargraph: a GraphQL API over a scholarly knowledge graph.
+//!
+//! `main.rs` is wiring; everything here is usable from tests directly:
+//! [`graphql::build_schema`] and [`server::app`] serve the API, [`db::Db`]
+//! connects to SQLite or PostgreSQL, [`ingest`] brings data in.
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod graphql;
+pub mod ids;
+pub mod ingest;
+pub mod server;
