@@ -1,12 +1,19 @@
-//! The GraphQL API: types (one file per type), loaders (batched data access),
-//! query roots (one per domain), and the schema built from them.
+//! The GraphQL API: types (one file per type, with their loaders), query
+//! roots (one per domain), paging, global ids, and the schema built from them.
+pub mod connection;
+pub mod enums;
 pub mod global_id;
+pub mod loaders;
 pub mod paging;
+pub mod query;
 pub mod scalars;
+pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema};
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
 
 use crate::db::Db;
+pub use loaders::Loaders;
+pub use query::Query;
 
 /// Limits applied when the schema is built.
 #[derive(Clone, Debug)]
@@ -17,23 +24,15 @@ pub struct SchemaLimits {
 
 impl Default for SchemaLimits {
     fn default() -> Self {
+        // Introspection (GraphiQL, codegen) nests 13 levels deep.
         Self { max_depth: 20, max_complexity: 20_000 }
     }
 }
 
-pub struct QueryRoot;
-
-#[Object]
-impl QueryRoot {
-    async fn placeholder(&self) -> bool {
-        true
-    }
-}
-
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(db)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -43,9 +42,5 @@ pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
 /// Per-request data (the request's DataLoader and its cache); the server adds
 /// it to every request.
 pub fn request_data(db: &Db) -> Loaders {
-    Loaders { _db: db.clone() }
-}
-
-pub struct Loaders {
-    _db: Db,
+    loaders::new(db)
 }

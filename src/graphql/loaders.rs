@@ -1,0 +1,91 @@
+//! Batched data access. One `DataLoader<Batch>` per request; every relation
+//! is a typed key implementing `Loader` (in the file of the type it loads),
+//! and each batch of keys is one SQL statement.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+
+use crate::db::{Db, in_list, stmt};
+
+pub struct Batch {
+    pub db: Db,
+}
+
+pub type Loaders = DataLoader<Batch>;
+
+pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
+
+pub fn new(db: &Db) -> Loaders {
+    DataLoader::new(Batch { db: db.clone() }, tokio::spawn)
+}
+
+pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
+
+pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
+    ctx.data_unchecked::<Db>()
+}
+
+impl Batch {
+    /// Runs `sql`, whose `{ids}` stands for the parents' ids and whose rows
+    /// name their parent in `parent__`, and groups the rows by parent in
+    /// the order the statement returned them.
+    pub async fn children<M: FromQueryResult>(&self, sql: &str, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, Vec<M>>, DbErr> {
+        let ids: Vec<Value> = ids.map(Value::from).collect();
+        let sql = sql.replace("{ids}", &in_list(ids.len()));
+        let conn = &self.db.read;
+        let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, ids)).await?;
+        let mut out: HashMap<i64, Vec<M>> = HashMap::new();
+        for row in rows {
+            let parent: i64 = row.try_get("", "parent__")?;
+            out.entry(parent).or_default().push(M::from_query_result(&row, "")?);
+        }
+        Ok(out)
+    }
+}
+
+/// A loader of rows by primary key: `by_id!(AuthorKey, author)` makes
+/// `AuthorKey(i64)` load `entities::author::Model`.
+macro_rules! by_id {
+    ($key:ident, $entity:ident) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl async_graphql::dataloader::Loader<$key> for $crate::graphql::loaders::Batch {
+            type Value = $crate::entities::$entity::Model;
+            type Error = std::sync::Arc<sea_orm::DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> $crate::graphql::loaders::LoadResult<$key, Self::Value> {
+                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+                use $crate::entities::$entity::{Column, Entity};
+                let rows = Entity::find().filter(Column::Id.is_in(keys.iter().map(|k| k.0))).all(&self.db.read).await?;
+                Ok(rows.into_iter().map(|m| ($key(m.id), m)).collect())
+            }
+        }
+    };
+}
+pub(crate) use by_id;
+
+/// A loader of each parent's list of children: one statement per batch,
+/// `children!(AuthorshipsOfWork, authorship::Model, "SELECT … WHERE work_id IN ({ids}) …")`.
+macro_rules! children {
+    ($key:ident, $model:ty, $sql:expr) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl async_graphql::dataloader::Loader<$key> for $crate::graphql::loaders::Batch {
+            type Value = Vec<$model>;
+            type Error = std::sync::Arc<sea_orm::DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> $crate::graphql::loaders::LoadResult<$key, Self::Value> {
+                let grouped = self.children::<$model>($sql, keys.iter().map(|k| k.0)).await?;
+                Ok(keys.iter().map(|k| (*k, grouped.get(&k.0).cloned().unwrap_or_default())).collect())
+            }
+        }
+    };
+}
+pub(crate) use children;

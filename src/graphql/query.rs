@@ -1,0 +1,206 @@
+//! Query roots, one per domain, merged into `Query`.
+use async_graphql::{Context, ID, MergedObject, Object};
+use sea_orm::{EntityTrait, QueryFilter, ColumnTrait, QueryOrder};
+
+use super::global_id::{self, Kind};
+use super::loaders::{db, loaders};
+use super::paging::Window;
+use super::types::author::{Author, AuthorConnection, AuthorFilter, AuthorKey, AuthorOrder, authors_query};
+use super::types::institution::{Institution, InstitutionConnection, InstitutionFilter, InstitutionKey};
+use super::types::node::{self, Node};
+use super::types::topic::{Topic, TopicConnection, TopicFilter, TopicKey};
+use super::types::venue::{Venue, VenueKey};
+use super::types::work::{Work, WorkConnection, WorkFilter, WorkKey, WorkListArgs, WorkOrder, into_works};
+use crate::entities::{author, institution, topic, work};
+use crate::error::{AppError, ApiResult};
+use crate::graphql::paging::Page;
+use crate::ids;
+
+#[derive(MergedObject, Default)]
+pub struct Query(NodeQuery, AuthorQuery, WorkQuery, TopicQuery, InstitutionQuery, VenueQuery);
+
+/// `%text%` for LIKE, lower-cased, with LIKE's wildcards escaped.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// At most one way to name the thing asked for.
+fn one_key(names: &[(&str, bool)]) -> ApiResult<()> {
+    let given: Vec<&str> = names.iter().filter(|(_, set)| *set).map(|(n, _)| *n).collect();
+    if given.len() > 1 {
+        return Err(AppError::bad_input(format!("pass one of {}, not several", given.join(", "))).into());
+    }
+    if given.is_empty() {
+        let all: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+        return Err(AppError::bad_input(format!("pass one of {}", all.join(", "))).into());
+    }
+    Ok(())
+}
+
+fn bad_id(err: ids::IdError) -> AppError {
+    AppError::bad_input(err.to_string())
+}
+
+fn wrap<M, T>(page: Page<M>, f: fn(M) -> T) -> Page<T> {
+    Page { items: page.items.into_iter().map(|(p, m)| (p, f(m))).collect(), has_previous: page.has_previous, has_next: page.has_next, total: page.total }
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any entity by its global id; null when unknown.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        Ok(node::resolve(ctx, std::slice::from_ref(&id)).await?.pop().flatten())
+    }
+
+    /// Entities by global id, in the order asked (at most 100); null for unknown ids.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+        if ids.len() > 100 {
+            return Err(AppError::bad_input(format!("at most 100 ids, got {}", ids.len())).into());
+        }
+        node::resolve(ctx, &ids).await
+    }
+}
+
+#[derive(Default)]
+pub struct AuthorQuery;
+
+#[Object]
+impl AuthorQuery {
+    /// One author by global id, ORCID iD (bare or URL) or slug.
+    async fn author(&self, ctx: &Context<'_>, id: Option<ID>, orcid: Option<String>, slug: Option<String>) -> ApiResult<Option<Author>> {
+        one_key(&[("id", id.is_some()), ("orcid", orcid.is_some()), ("slug", slug.is_some())])?;
+        if let Some(id) = id {
+            let id = global_id::decode(Kind::Author, &id)?;
+            return Ok(loaders(ctx).load_one(AuthorKey(id)).await?.map(Author));
+        }
+        let condition = match (orcid, slug) {
+            (Some(orcid), _) => author::Column::Orcid.eq(ids::orcid(&orcid).map_err(bad_id)?),
+            (_, Some(slug)) => author::Column::Slug.eq(slug.trim().to_lowercase()),
+            _ => return Ok(None),
+        };
+        Ok(author::Entity::find().filter(condition).one(&db(ctx).read).await?.map(Author))
+    }
+
+    /// Authors, by name unless `orderBy` says otherwise.
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<AuthorFilter>,
+        order_by: Option<AuthorOrder>,
+    ) -> ApiResult<AuthorConnection> {
+        let window = Window::new(first, after.as_deref(), last, before.as_deref())?;
+        let page = authors_query(filter, order_by)?.fetch::<author::Model>(&db(ctx).read, window).await?;
+        Ok(AuthorConnection(wrap(page, Author)))
+    }
+}
+
+#[derive(Default)]
+pub struct WorkQuery;
+
+#[Object]
+impl WorkQuery {
+    /// One work by global id, DOI (any common spelling), arXiv id (with or without version) or OpenAlex id.
+    async fn work(&self, ctx: &Context<'_>, id: Option<ID>, doi: Option<String>, arxiv_id: Option<String>, openalex_id: Option<String>) -> ApiResult<Option<Work>> {
+        one_key(&[("id", id.is_some()), ("doi", doi.is_some()), ("arxivId", arxiv_id.is_some()), ("openalexId", openalex_id.is_some())])?;
+        if let Some(id) = id {
+            let id = global_id::decode(Kind::Work, &id)?;
+            return Ok(loaders(ctx).load_one(WorkKey(id)).await?.map(Work));
+        }
+        let condition = match (doi, arxiv_id, openalex_id) {
+            (Some(doi), _, _) => work::Column::Doi.eq(ids::doi(&doi).map_err(bad_id)?),
+            (_, Some(arxiv), _) => work::Column::ArxivId.eq(ids::arxiv(&arxiv).map_err(bad_id)?),
+            (_, _, Some(openalex)) => work::Column::OpenalexId.eq(ids::openalex(&openalex).map_err(bad_id)?),
+            _ => return Ok(None),
+        };
+        Ok(work::Entity::find().filter(condition).one(&db(ctx).read).await?.map(Work))
+    }
+
+    /// Works, newest first unless `orderBy` says otherwise.
+    async fn works(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<WorkFilter>,
+        order_by: Option<WorkOrder>,
+    ) -> ApiResult<WorkConnection> {
+        let window = Window::new(first, after.as_deref(), last, before.as_deref())?;
+        let page = WorkListArgs::new(filter, order_by)?.query("works w").fetch::<work::Model>(&db(ctx).read, window).await?;
+        Ok(WorkConnection(into_works(page)))
+    }
+}
+
+#[derive(Default)]
+pub struct TopicQuery;
+
+#[Object]
+impl TopicQuery {
+    /// One topic by global id or scheme code (e.g. cs.LG).
+    async fn topic(&self, ctx: &Context<'_>, id: Option<ID>, code: Option<String>) -> ApiResult<Option<Topic>> {
+        one_key(&[("id", id.is_some()), ("code", code.is_some())])?;
+        if let Some(id) = id {
+            let id = global_id::decode(Kind::Topic, &id)?;
+            return Ok(loaders(ctx).load_one(TopicKey(id)).await?.map(Topic));
+        }
+        let code = code.unwrap_or_default();
+        let found = topic::Entity::find()
+            .filter(topic::Column::Code.eq(code.trim()))
+            .order_by_asc(topic::Column::Scheme)
+            .one(&db(ctx).read)
+            .await?;
+        Ok(found.map(Topic))
+    }
+
+    /// Topics, those with the most works first.
+    async fn topics(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, filter: Option<TopicFilter>) -> ApiResult<TopicConnection> {
+        let window = Window::forward(first, after.as_deref())?;
+        let page = filter.unwrap_or_default().query().fetch::<topic::Model>(&db(ctx).read, window).await?;
+        Ok(TopicConnection(wrap(page, Topic)))
+    }
+}
+
+#[derive(Default)]
+pub struct InstitutionQuery;
+
+#[Object]
+impl InstitutionQuery {
+    /// One institution by global id or ROR id (bare or URL).
+    async fn institution(&self, ctx: &Context<'_>, id: Option<ID>, ror: Option<String>) -> ApiResult<Option<Institution>> {
+        one_key(&[("id", id.is_some()), ("ror", ror.is_some())])?;
+        if let Some(id) = id {
+            let id = global_id::decode(Kind::Institution, &id)?;
+            return Ok(loaders(ctx).load_one(InstitutionKey(id)).await?.map(Institution));
+        }
+        let ror = ids::ror(&ror.unwrap_or_default()).map_err(bad_id)?;
+        Ok(institution::Entity::find().filter(institution::Column::Ror.eq(ror)).one(&db(ctx).read).await?.map(Institution))
+    }
+
+    /// Institutions by name.
+    async fn institutions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, filter: Option<InstitutionFilter>) -> ApiResult<InstitutionConnection> {
+        let window = Window::forward(first, after.as_deref())?;
+        let page = filter.unwrap_or_default().query().fetch::<institution::Model>(&db(ctx).read, window).await?;
+        Ok(InstitutionConnection(wrap(page, Institution)))
+    }
+}
+
+#[derive(Default)]
+pub struct VenueQuery;
+
+#[Object]
+impl VenueQuery {
+    /// One venue by global id.
+    async fn venue(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Venue>> {
+        let id = global_id::decode(Kind::Venue, &id)?;
+        Ok(loaders(ctx).load_one(VenueKey(id)).await?.map(Venue))
+    }
+}

@@ -1,0 +1,461 @@
+//! `Author`: a researcher, with computed metrics, imported metrics, works,
+//! coauthors and topics.
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+
+use super::institution::{Institution, InstitutionKey};
+use super::topic::Topic;
+use super::work::{WorkConnection, WorkFilter, WorkListArgs, WorkOrder, WorksOf, works_of};
+use crate::entities::{affiliation, author, external_metric, topic};
+use crate::error::ApiResult;
+use crate::graphql::connection::{PageInfo, connection};
+use crate::graphql::enums::SortDirection;
+use crate::graphql::global_id::{self, Kind};
+use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
+use crate::graphql::paging::{ListQuery, Page, Window, encode_cursor, page_size, split_nested};
+use crate::graphql::scalars::Date;
+
+by_id!(AuthorKey, author);
+
+children!(
+    AffiliationsOfAuthor,
+    affiliation::Model,
+    "SELECT a.author_id AS parent__, a.* FROM affiliations a WHERE a.author_id IN ({ids}) \
+     ORDER BY a.author_id, a.end_year DESC NULLS FIRST, a.start_year DESC NULLS LAST, a.id"
+);
+
+children!(
+    ExternalMetricsOfAuthor,
+    external_metric::Model,
+    "SELECT m.author_id AS parent__, m.* FROM external_metrics m WHERE m.author_id IN ({ids}) ORDER BY m.author_id, m.name, m.source"
+);
+
+/// A researcher.
+#[derive(Clone, Debug)]
+pub struct Author(pub author::Model);
+
+#[Object]
+impl Author {
+    pub async fn id(&self) -> ID {
+        global_id::encode(Kind::Author, self.0.id)
+    }
+
+    /// stable, human-readable key, e.g. eric-shea-brown
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    async fn given_name(&self) -> Option<&str> {
+        self.0.given_name.as_deref()
+    }
+
+    async fn family_name(&self) -> Option<&str> {
+        self.0.family_name.as_deref()
+    }
+
+    /// bare ORCID iD, e.g. 0000-0001-6187-6610
+    async fn orcid(&self) -> Option<&str> {
+        self.0.orcid.as_deref()
+    }
+
+    /// e.g. A5023888391
+    async fn openalex_id(&self) -> Option<&str> {
+        self.0.openalex_id.as_deref()
+    }
+
+    async fn headline(&self) -> Option<&str> {
+        self.0.headline.as_deref()
+    }
+
+    async fn homepage(&self) -> Option<&str> {
+        self.0.homepage.as_deref()
+    }
+
+    async fn open_to_collaborate(&self) -> bool {
+        self.0.open_to_collaborate
+    }
+
+    /// true once an account's claim on this public author record has been verified
+    async fn claimed(&self) -> bool {
+        self.0.claimed
+    }
+
+    async fn current_affiliation(&self, ctx: &Context<'_>) -> ApiResult<Option<Institution>> {
+        let Some(id) = self.0.current_institution_id else { return Ok(None) };
+        Ok(loaders(ctx).load_one(InstitutionKey(id)).await?.map(Institution))
+    }
+
+    /// current first, then by years
+    async fn affiliations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Affiliation>> {
+        let rows = loaders(ctx).load_one(AffiliationsOfAuthor(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Affiliation).collect())
+    }
+
+    /// computed from the works and citations held here
+    async fn metrics(&self) -> AuthorMetrics {
+        let a = &self.0;
+        AuthorMetrics {
+            works_count: a.works_count,
+            citation_count: a.citation_count,
+            h_index: a.h_index,
+            i10_index: a.i10_index,
+            topics_count: a.topics_count,
+            collaborators_count: a.collaborators_count,
+            close_collaborators_count: a.close_collaborators_count,
+            followers_count: a.followers_count,
+        }
+    }
+
+    /// figures imported from elsewhere, with their source
+    async fn external_metrics(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExternalMetric>> {
+        let rows = loaders(ctx).load_one(ExternalMetricsOfAuthor(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(ExternalMetric).collect())
+    }
+
+    /// newest first unless `orderBy` says otherwise
+    async fn works(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<WorkFilter>,
+        order_by: Option<WorkOrder>,
+    ) -> ApiResult<WorkConnection> {
+        let args = WorkListArgs::new(filter, order_by)?;
+        works_of(ctx, WorksOf::Author, self.0.id, args, Window::forward(first, after.as_deref())?).await
+    }
+
+    /// people who share works with this author, most shared works first
+    async fn coauthors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(desc = "only coauthors with at least this many shared works (default 1)")] min_shared_works: Option<i32>,
+    ) -> ApiResult<CoauthorConnection> {
+        let of = AuthorsOf::Coauthors { min_shared: min_shared_works.unwrap_or(1).max(1) };
+        let page = loaders(ctx).load_one(AuthorsPageKey { of, parent: self.0.id, window: Window::forward(first, after.as_deref())? }).await?;
+        Ok(CoauthorConnection(page.unwrap_or_else(super::work::empty_page)))
+    }
+
+    /// the author's topics, most works first
+    async fn topics(&self, ctx: &Context<'_>, #[graphql(desc = "1..100, default 20")] first: Option<i32>) -> ApiResult<Vec<AuthorTopic>> {
+        let first = page_size("first", first)?;
+        let rows = loaders(ctx).load_one(TopicsOfAuthorKey { author: self.0.id, first }).await?.unwrap_or_default();
+        let total = self.0.works_count.max(1) as f64;
+        Ok(rows
+            .into_iter()
+            .map(|r| AuthorTopic { works_count: r.author_works_count, share: r.author_works_count as f64 / total, topic: Topic(r.topic) })
+            .collect())
+    }
+}
+
+/// A period of affiliation with an institution.
+pub struct Affiliation(pub affiliation::Model);
+
+#[Object]
+impl Affiliation {
+    async fn institution(&self, ctx: &Context<'_>) -> ApiResult<Institution> {
+        let row = loaders(ctx).load_one(InstitutionKey(self.0.institution_id)).await?;
+        row.map(Institution).ok_or_else(|| crate::error::AppError::Internal(format!("affiliation {} lost its institution", self.0.id)).into())
+    }
+
+    async fn start_year(&self) -> Option<i32> {
+        self.0.start_year
+    }
+
+    async fn end_year(&self) -> Option<i32> {
+        self.0.end_year
+    }
+}
+
+/// Figures computed from the works and citations held here.
+#[derive(SimpleObject)]
+pub struct AuthorMetrics {
+    pub works_count: i32,
+    /// citations received by the author's works
+    pub citation_count: i32,
+    pub h_index: i32,
+    /// works with at least 10 citations
+    pub i10_index: i32,
+    pub topics_count: i32,
+    /// distinct coauthors
+    pub collaborators_count: i32,
+    /// coauthors with two or more shared works
+    pub close_collaborators_count: i32,
+    pub followers_count: i32,
+}
+
+/// A figure imported from elsewhere (e.g. an h-index computed by another service).
+pub struct ExternalMetric(pub external_metric::Model);
+
+#[Object]
+impl ExternalMetric {
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+
+    async fn source(&self) -> Option<&str> {
+        Some(&self.0.source)
+    }
+
+    async fn as_of(&self) -> Option<Date> {
+        self.0.as_of.map(Date)
+    }
+}
+
+/// A topic of an author's works.
+#[derive(SimpleObject)]
+pub struct AuthorTopic {
+    pub topic: Topic,
+    pub works_count: i32,
+    /// worksCount divided by the author's works count
+    pub share: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TopicsOfAuthorKey {
+    author: i64,
+    first: i64,
+}
+
+impl Loader<TopicsOfAuthorKey> for Batch {
+    type Value = Vec<AuthorTopicRowOut>;
+    type Error = std::sync::Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[TopicsOfAuthorKey]) -> LoadResult<TopicsOfAuthorKey, Self::Value> {
+        let mut groups: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for k in keys {
+            groups.entry(k.first).or_default().push(k.author);
+        }
+        let conn = &self.db.read;
+        let query = ListQuery::new("t.*, p.works_count AS author_works_count", "author_topics p JOIN topics t ON t.id = p.topic_id", "p.works_count DESC, t.id ASC");
+        let mut out = std::collections::HashMap::new();
+        for (first, authors) in groups {
+            let window = Window::Forward { after: 0, first };
+            let rows = conn.query_all_raw(query.nested_statement(conn, "p.author_id", &authors, window)).await?;
+            let pages = split_nested(conn, &query, "p.author_id", &authors, window, rows, |r| {
+                Ok(AuthorTopicRowOut { author_works_count: r.try_get("", "author_works_count")?, topic: topic::Model::from_query_result(r, "")? })
+            })?;
+            for (author, page) in pages {
+                out.insert(TopicsOfAuthorKey { author, first }, page.items.into_iter().map(|(_, m)| m).collect());
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthorTopicRowOut {
+    author_works_count: i32,
+    topic: topic::Model,
+}
+
+connection!(AuthorConnection, AuthorEdge, Author, "authors");
+
+/// Whose authors a nested list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AuthorsOf {
+    Institution,
+    Coauthors { min_shared: i32 },
+}
+
+/// An author in a list, with what the list knows of them.
+#[derive(Clone, Debug)]
+pub struct ListedAuthor {
+    pub author: author::Model,
+    pub shared_works_count: Option<i32>,
+    pub first_year: Option<i32>,
+    pub last_year: Option<i32>,
+}
+
+impl AuthorsOf {
+    fn query(self) -> (ListQuery, &'static str) {
+        match self {
+            AuthorsOf::Institution => (
+                ListQuery::new(
+                    "au.*",
+                    "(SELECT author_id, institution_id FROM affiliations \
+                      UNION SELECT pa.author_id, pi.institution_id FROM authorship_institutions pi \
+                      JOIN authorships pa ON pa.id = pi.authorship_id WHERE pa.author_id IS NOT NULL) p \
+                     JOIN authors au ON au.id = p.author_id",
+                    "au.works_count DESC, au.id ASC",
+                ),
+                "p.institution_id",
+            ),
+            AuthorsOf::Coauthors { min_shared } => {
+                let mut q = ListQuery::new(
+                    "au.*, c.shared_works_count, c.first_year, c.last_year",
+                    "coauthors c JOIN authors au ON au.id = c.coauthor_id",
+                    "c.shared_works_count DESC, c.last_year DESC NULLS LAST, au.id ASC",
+                );
+                q.and("c.shared_works_count >= ?", [Value::from(min_shared)]);
+                (q, "c.author_id")
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct AuthorsPageKey {
+    pub of: AuthorsOf,
+    pub parent: i64,
+    pub window: Window,
+}
+
+impl Loader<AuthorsPageKey> for Batch {
+    type Value = Page<ListedAuthor>;
+    type Error = std::sync::Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[AuthorsPageKey]) -> LoadResult<AuthorsPageKey, Self::Value> {
+        let mut groups: std::collections::HashMap<(AuthorsOf, Window), Vec<i64>> = std::collections::HashMap::new();
+        for k in keys {
+            groups.entry((k.of, k.window)).or_default().push(k.parent);
+        }
+        let conn = &self.db.read;
+        let mut out = std::collections::HashMap::with_capacity(keys.len());
+        for ((of, window), parents) in groups {
+            let (query, parent) = of.query();
+            let rows = conn.query_all_raw(query.nested_statement(conn, parent, &parents, window)).await?;
+            let with_edges = matches!(of, AuthorsOf::Coauthors { .. });
+            let pages = split_nested(conn, &query, parent, &parents, window, rows, |r| {
+                Ok(ListedAuthor {
+                    author: author::Model::from_query_result(r, "")?,
+                    shared_works_count: if with_edges { r.try_get("", "shared_works_count")? } else { None },
+                    first_year: if with_edges { r.try_get("", "first_year")? } else { None },
+                    last_year: if with_edges { r.try_get("", "last_year")? } else { None },
+                })
+            })?;
+            for (p, page) in pages {
+                out.insert(AuthorsPageKey { of, parent: p, window }, page);
+            }
+        }
+        Ok(out)
+    }
+}
+
+pub async fn authors_of(ctx: &Context<'_>, of: AuthorsOf, parent: i64, window: Window) -> ApiResult<AuthorConnection> {
+    let page = loaders(ctx).load_one(AuthorsPageKey { of, parent, window }).await?.unwrap_or_else(super::work::empty_page);
+    Ok(AuthorConnection(Page {
+        items: page.items.into_iter().map(|(p, a)| (p, Author(a.author))).collect(),
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+        total: page.total,
+    }))
+}
+
+/// A page of an author's coauthors.
+pub struct CoauthorConnection(pub Page<ListedAuthor>);
+
+#[Object]
+impl CoauthorConnection {
+    async fn edges(&self) -> Vec<CoauthorEdge<'_>> {
+        self.0.items.iter().map(|(position, listed)| CoauthorEdge { position: *position, listed }).collect()
+    }
+
+    async fn page_info(&self) -> PageInfo {
+        PageInfo::of(&self.0)
+    }
+
+    /// The number of coauthors in the whole list, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(self.0.total.resolve(&crate::graphql::loaders::db(ctx).read).await?)
+    }
+}
+
+/// A coauthor and what they share with the author.
+pub struct CoauthorEdge<'a> {
+    position: i64,
+    listed: &'a ListedAuthor,
+}
+
+#[Object]
+impl<'a> CoauthorEdge<'a> {
+    async fn cursor(&self) -> String {
+        encode_cursor(self.position)
+    }
+
+    async fn node(&self) -> Author {
+        Author(self.listed.author.clone())
+    }
+
+    /// works both wrote
+    async fn shared_works_count(&self) -> i32 {
+        self.listed.shared_works_count.unwrap_or(0)
+    }
+
+    /// year of the first shared work
+    async fn first_year(&self) -> Option<i32> {
+        self.listed.first_year
+    }
+
+    /// year of the latest shared work
+    async fn last_year(&self) -> Option<i32> {
+        self.listed.last_year
+    }
+}
+
+/// Narrows a list of authors.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct AuthorFilter {
+    /// case-insensitive substring of the display name
+    pub name_contains: Option<String>,
+    /// affiliated with, or writing from, this institution
+    pub institution_id: Option<ID>,
+    /// with works on this topic
+    pub topic_id: Option<ID>,
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthorOrderField {
+    Name,
+    WorksCount,
+    CitationCount,
+    HIndex,
+}
+
+/// How to order authors; the default is by name.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct AuthorOrder {
+    pub field: AuthorOrderField,
+    pub direction: SortDirection,
+}
+
+pub fn authors_query(filter: Option<AuthorFilter>, order: Option<AuthorOrder>) -> ApiResult<ListQuery> {
+    let (field, dir) = order.map_or((AuthorOrderField::Name, SortDirection::Asc), |o| (o.field, o.direction));
+    let dir = dir.sql();
+    let column = match field {
+        AuthorOrderField::Name => "au.display_name",
+        AuthorOrderField::WorksCount => "au.works_count",
+        AuthorOrderField::CitationCount => "au.citation_count",
+        AuthorOrderField::HIndex => "au.h_index",
+    };
+    let mut q = ListQuery::new("au.*", "authors au", format!("{column} {dir}, au.id {dir}"));
+    let f = filter.unwrap_or_default();
+    if let Some(text) = &f.name_contains {
+        q.and("LOWER(au.display_name) LIKE ? ESCAPE '\\'", [Value::from(crate::graphql::query::like_pattern(text))]);
+    }
+    if let Some(id) = &f.institution_id {
+        let id = global_id::decode(Kind::Institution, id)?;
+        q.and(
+            "(EXISTS (SELECT 1 FROM affiliations fa WHERE fa.author_id = au.id AND fa.institution_id = ?) \
+              OR EXISTS (SELECT 1 FROM authorships fp JOIN authorship_institutions fi ON fi.authorship_id = fp.id \
+                         WHERE fp.author_id = au.id AND fi.institution_id = ?))",
+            [Value::from(id), Value::from(id)],
+        );
+    }
+    if let Some(id) = &f.topic_id {
+        let id = global_id::decode(Kind::Topic, id)?;
+        q.and("EXISTS (SELECT 1 FROM author_topics ft WHERE ft.author_id = au.id AND ft.topic_id = ?)", [Value::from(id)]);
+    }
+    Ok(q)
+}

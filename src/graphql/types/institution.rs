@@ -1,0 +1,83 @@
+//! `Institution`: a university, lab or company, identified by ROR.
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::Value;
+
+use super::author::{AuthorConnection, AuthorsOf, authors_of};
+use super::work::{WorkConnection, WorkListArgs, WorksOf, works_of};
+use crate::entities::institution;
+use crate::error::ApiResult;
+use crate::graphql::connection::connection;
+use crate::graphql::global_id::{self, Kind};
+use crate::graphql::loaders::by_id;
+use crate::graphql::paging::{ListQuery, Window};
+
+by_id!(InstitutionKey, institution);
+
+/// A university, lab or company.
+#[derive(Clone, Debug)]
+pub struct Institution(pub institution::Model);
+
+#[Object]
+impl Institution {
+    pub async fn id(&self) -> ID {
+        global_id::encode(Kind::Institution, self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn short_name(&self) -> Option<&str> {
+        self.0.short_name.as_deref()
+    }
+
+    /// bare ROR id, e.g. 00cvxb145
+    async fn ror(&self) -> Option<&str> {
+        self.0.ror.as_deref()
+    }
+
+    /// ISO 3166-1 alpha-2
+    async fn country_code(&self) -> Option<&str> {
+        self.0.country_code.as_deref()
+    }
+
+    async fn openalex_id(&self) -> Option<&str> {
+        self.0.openalex_id.as_deref()
+    }
+
+    /// people affiliated with the institution or writing from it, most works first
+    async fn authors(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<AuthorConnection> {
+        authors_of(ctx, AuthorsOf::Institution, self.0.id, Window::forward(first, after.as_deref())?).await
+    }
+
+    /// works with an author from the institution, newest first
+    async fn works(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
+        works_of(ctx, WorksOf::Institution, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
+    }
+}
+
+connection!(InstitutionConnection, InstitutionEdge, Institution, "institutions");
+
+/// Narrows a list of institutions.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct InstitutionFilter {
+    /// case-insensitive substring of the name or short name
+    pub name_contains: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. US
+    pub country_code: Option<String>,
+}
+
+impl InstitutionFilter {
+    /// By name.
+    pub fn query(&self) -> ListQuery {
+        let mut q = ListQuery::new("i.*", "institutions i", "i.name ASC, i.id ASC");
+        if let Some(text) = &self.name_contains {
+            let pattern = crate::graphql::query::like_pattern(text);
+            q.and("(LOWER(i.name) LIKE ? ESCAPE '\\' OR LOWER(i.short_name) LIKE ? ESCAPE '\\')", [Value::from(pattern.clone()), Value::from(pattern)]);
+        }
+        if let Some(code) = &self.country_code {
+            q.and("i.country_code = ?", [Value::from(code.trim().to_uppercase())]);
+        }
+        q
+    }
+}

@@ -1,0 +1,8 @@
+//! One file per GraphQL type: the type, its inputs and keys, its loaders.
+pub mod author;
+pub mod authorship;
+pub mod institution;
+pub mod node;
+pub mod topic;
+pub mod venue;
+pub mod work;

@@ -1,0 +1,51 @@
+//! Relay object identification: `Node` and resolving any global id.
+use std::collections::HashMap;
+
+use async_graphql::{Context, ID, Interface};
+
+use super::author::{Author, AuthorKey};
+use super::institution::{Institution, InstitutionKey};
+use super::topic::{Topic, TopicKey};
+use super::venue::{Venue, VenueKey};
+use super::work::{Work, WorkKey};
+use crate::error::ApiResult;
+use crate::graphql::global_id::{Kind, decode_any};
+use crate::graphql::loaders::loaders;
+
+/// Every entity has an opaque, globally unique id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Author(Author),
+    Work(Work),
+    Topic(Topic),
+    Institution(Institution),
+    Venue(Venue),
+}
+
+/// Resolves global ids in one batch per kind; unknown ids give `None`.
+pub async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
+    let decoded = ids.iter().map(|id| decode_any(id)).collect::<Result<Vec<_>, _>>()?;
+    let keys = |kind: Kind| decoded.iter().filter(move |(k, _)| *k == kind).map(|(_, id)| *id);
+    let l = loaders(ctx);
+    let (authors, works, topics, institutions, venues) = futures_util::try_join!(
+        l.load_many(keys(Kind::Author).map(AuthorKey)),
+        l.load_many(keys(Kind::Work).map(WorkKey)),
+        l.load_many(keys(Kind::Topic).map(TopicKey)),
+        l.load_many(keys(Kind::Institution).map(InstitutionKey)),
+        l.load_many(keys(Kind::Venue).map(VenueKey)),
+    )?;
+    fn take<K: std::hash::Hash + Eq, M: Clone, N>(map: &HashMap<K, M>, key: K, wrap: fn(M) -> N) -> Option<N> {
+        map.get(&key).cloned().map(wrap)
+    }
+    Ok(decoded
+        .iter()
+        .map(|&(kind, id)| match kind {
+            Kind::Author => take(&authors, AuthorKey(id), |m| Node::Author(Author(m))),
+            Kind::Work => take(&works, WorkKey(id), |m| Node::Work(Work(m))),
+            Kind::Topic => take(&topics, TopicKey(id), |m| Node::Topic(Topic(m))),
+            Kind::Institution => take(&institutions, InstitutionKey(id), |m| Node::Institution(Institution(m))),
+            Kind::Venue => take(&venues, VenueKey(id), |m| Node::Venue(Venue(m))),
+        })
+        .collect())
+}

@@ -1,0 +1,322 @@
+//! `Work`: a paper, preprint, dataset… with its ordered authorships.
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ID, InputObject, Object};
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+
+use super::author::Author;
+use super::authorship::Authorship;
+use super::topic::{Topic, TopicKey};
+use super::venue::{Venue, VenueKey};
+use crate::entities::{authorship, topic, work};
+use crate::error::ApiResult;
+use crate::graphql::connection::connection;
+use crate::graphql::enums::{SortDirection, WorkType};
+use crate::graphql::global_id::{self, Kind};
+use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
+use crate::graphql::paging::{ListQuery, Page, Window, split_nested};
+use crate::graphql::scalars::Date;
+
+by_id!(WorkKey, work);
+
+children!(
+    AuthorshipsOfWork,
+    authorship::Model,
+    "SELECT a.work_id AS parent__, a.* FROM authorships a WHERE a.work_id IN ({ids}) ORDER BY a.work_id, a.position"
+);
+
+children!(
+    TopicsOfWork,
+    topic::Model,
+    "SELECT wt.work_id AS parent__, t.* FROM work_topics wt JOIN topics t ON t.id = wt.topic_id \
+     WHERE wt.work_id IN ({ids}) ORDER BY wt.work_id, wt.score DESC NULLS LAST, t.id"
+);
+
+/// A scholarly work: article, preprint, book, dataset…
+#[derive(Clone, Debug)]
+pub struct Work(pub work::Model);
+
+#[Object]
+impl Work {
+    pub async fn id(&self) -> ID {
+        global_id::encode(Kind::Work, self.0.id)
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn r#abstract(&self) -> Option<&str> {
+        self.0.r#abstract.as_deref()
+    }
+
+    #[graphql(name = "type")]
+    async fn work_type(&self) -> WorkType {
+        WorkType::from_stored(&self.0.work_type)
+    }
+
+    async fn publication_date(&self) -> Option<Date> {
+        self.0.publication_date.map(Date)
+    }
+
+    async fn year(&self) -> Option<i32> {
+        self.0.year
+    }
+
+    /// lower-case, without `https://doi.org/`
+    async fn doi(&self) -> Option<&str> {
+        self.0.doi.as_deref()
+    }
+
+    /// without version suffix, e.g. 2409.14623
+    async fn arxiv_id(&self) -> Option<&str> {
+        self.0.arxiv_id.as_deref()
+    }
+
+    /// e.g. W2741809807
+    async fn openalex_id(&self) -> Option<&str> {
+        self.0.openalex_id.as_deref()
+    }
+
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    async fn venue(&self, ctx: &Context<'_>) -> ApiResult<Option<Venue>> {
+        let Some(id) = self.0.venue_id else { return Ok(None) };
+        Ok(loaders(ctx).load_one(VenueKey(id)).await?.map(Venue))
+    }
+
+    async fn primary_topic(&self, ctx: &Context<'_>) -> ApiResult<Option<Topic>> {
+        let Some(id) = self.0.primary_topic_id else { return Ok(None) };
+        Ok(loaders(ctx).load_one(TopicKey(id)).await?.map(Topic))
+    }
+
+    async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
+        let rows = loaders(ctx).load_one(TopicsOfWork(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Topic).collect())
+    }
+
+    /// number of authors as published, even where not every author is known by name
+    async fn author_count(&self) -> i32 {
+        self.0.author_count
+    }
+
+    /// ordered by position, first author first
+    async fn authorships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Authorship>> {
+        let rows = loaders(ctx).load_one(AuthorshipsOfWork(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Authorship).collect())
+    }
+
+    /// The known authors in order (authorships whose author is resolved).
+    async fn authors(&self, ctx: &Context<'_>, #[graphql(desc = "at most this many, 1..100 (default all)")] first: Option<i32>) -> ApiResult<Vec<Author>> {
+        let limit = match first {
+            None => usize::MAX,
+            Some(n) => crate::graphql::paging::page_size("first", Some(n))? as usize,
+        };
+        let rows = loaders(ctx).load_one(AuthorshipsOfWork(self.0.id)).await?.unwrap_or_default();
+        let keys: Vec<_> = rows.iter().filter_map(|a| a.author_id).take(limit).map(super::author::AuthorKey).collect();
+        let found = loaders(ctx).load_many(keys.iter().copied()).await?;
+        Ok(keys.iter().filter_map(|k| found.get(k).cloned().map(Author)).collect())
+    }
+
+    async fn cited_by_count(&self) -> i32 {
+        self.0.cited_by_count
+    }
+
+    /// works this work cites
+    async fn references(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
+        works_of(ctx, WorksOf::References, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
+    }
+
+    /// works that cite this work
+    async fn cited_by(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
+        works_of(ctx, WorksOf::CitedBy, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
+    }
+
+    /// code repositories named by the work, e.g. GitHub URLs found in its abstract
+    async fn code_links(&self) -> Vec<String> {
+        serde_json::from_str(&self.0.code_links).unwrap_or_default()
+    }
+}
+
+connection!(WorkConnection, WorkEdge, Work, "works");
+
+/// Narrows a list of works; all conditions must hold.
+#[derive(InputObject, Clone, Debug, Default)]
+pub struct WorkFilter {
+    /// works with this author
+    pub author_id: Option<ID>,
+    /// works on this topic
+    pub topic_id: Option<ID>,
+    /// works with an author from this institution
+    pub institution_id: Option<ID>,
+    pub venue_id: Option<ID>,
+    #[graphql(name = "type")]
+    pub work_type: Option<WorkType>,
+    /// published in or after this year
+    pub year_from: Option<i32>,
+    /// published in or before this year
+    pub year_to: Option<i32>,
+}
+
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WorkOrderField {
+    PublicationDate,
+    CitedByCount,
+    Title,
+}
+
+/// How to order works; the default is newest first.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct WorkOrder {
+    pub field: WorkOrderField,
+    pub direction: SortDirection,
+}
+
+/// A filter and order with ids decoded: hashable, so it can be part of a
+/// loader key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct WorkListArgs {
+    author: Option<i64>,
+    topic: Option<i64>,
+    institution: Option<i64>,
+    venue: Option<i64>,
+    work_type: Option<WorkType>,
+    year_from: Option<i32>,
+    year_to: Option<i32>,
+    order: Option<(WorkOrderField, SortDirection)>,
+}
+
+impl WorkListArgs {
+    pub fn new(filter: Option<WorkFilter>, order: Option<WorkOrder>) -> ApiResult<Self> {
+        let f = filter.unwrap_or_default();
+        let decode = |kind, id: Option<ID>| -> ApiResult<Option<i64>> { Ok(id.map(|id| global_id::decode(kind, &id)).transpose()?) };
+        Ok(Self {
+            author: decode(Kind::Author, f.author_id)?,
+            topic: decode(Kind::Topic, f.topic_id)?,
+            institution: decode(Kind::Institution, f.institution_id)?,
+            venue: decode(Kind::Venue, f.venue_id)?,
+            work_type: f.work_type,
+            year_from: f.year_from,
+            year_to: f.year_to,
+            order: order.map(|o| (o.field, o.direction)),
+        })
+    }
+
+    fn order_sql(&self) -> String {
+        let (field, dir) = self.order.unwrap_or((WorkOrderField::PublicationDate, SortDirection::Desc));
+        let dir = dir.sql();
+        match field {
+            WorkOrderField::PublicationDate => format!("w.publication_date {dir} NULLS LAST, w.year {dir} NULLS LAST, w.id {dir}"),
+            WorkOrderField::CitedByCount => format!("w.cited_by_count {dir}, w.id {dir}"),
+            WorkOrderField::Title => format!("w.title {dir}, w.id {dir}"),
+        }
+    }
+
+    /// The list of works with these conditions, `from` naming `works w`.
+    pub fn query(&self, from: &'static str) -> ListQuery {
+        let mut q = ListQuery::new("w.*", from, self.order_sql());
+        if let Some(id) = self.author {
+            q.and("EXISTS (SELECT 1 FROM authorships fa WHERE fa.work_id = w.id AND fa.author_id = ?)", [Value::from(id)]);
+        }
+        if let Some(id) = self.topic {
+            q.and("EXISTS (SELECT 1 FROM work_topics ft WHERE ft.work_id = w.id AND ft.topic_id = ?)", [Value::from(id)]);
+        }
+        if let Some(id) = self.institution {
+            q.and(
+                "EXISTS (SELECT 1 FROM authorships fa JOIN authorship_institutions fi ON fi.authorship_id = fa.id \
+                 WHERE fa.work_id = w.id AND fi.institution_id = ?)",
+                [Value::from(id)],
+            );
+        }
+        if let Some(id) = self.venue {
+            q.and("w.venue_id = ?", [Value::from(id)]);
+        }
+        if let Some(t) = self.work_type {
+            q.and("w.work_type = ?", [Value::from(t.stored())]);
+        }
+        if let Some(y) = self.year_from {
+            q.and("w.year >= ?", [Value::from(y)]);
+        }
+        if let Some(y) = self.year_to {
+            q.and("w.year <= ?", [Value::from(y)]);
+        }
+        q
+    }
+}
+
+/// Whose works a nested list holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WorksOf {
+    Author,
+    Topic,
+    Institution,
+    Venue,
+    References,
+    CitedBy,
+}
+
+impl WorksOf {
+    /// (FROM clause joining `works w`, the SQL naming each row's parent)
+    fn source(self) -> (&'static str, &'static str) {
+        match self {
+            WorksOf::Author => ("authorships p JOIN works w ON w.id = p.work_id", "p.author_id"),
+            WorksOf::Topic => ("work_topics p JOIN works w ON w.id = p.work_id", "p.topic_id"),
+            WorksOf::Institution => (
+                "(SELECT DISTINCT pa.work_id, pi.institution_id FROM authorship_institutions pi \
+                  JOIN authorships pa ON pa.id = pi.authorship_id) p JOIN works w ON w.id = p.work_id",
+                "p.institution_id",
+            ),
+            WorksOf::Venue => ("works w", "w.venue_id"),
+            WorksOf::References => ("citations p JOIN works w ON w.id = p.cited_work_id", "p.citing_work_id"),
+            WorksOf::CitedBy => ("citations p JOIN works w ON w.id = p.citing_work_id", "p.cited_work_id"),
+        }
+    }
+}
+
+/// One page of the works of one parent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct WorksPageKey {
+    pub of: WorksOf,
+    pub parent: i64,
+    pub args: WorkListArgs,
+    pub window: Window,
+}
+
+impl Loader<WorksPageKey> for Batch {
+    type Value = Page<work::Model>;
+    type Error = std::sync::Arc<sea_orm::DbErr>;
+
+    async fn load(&self, keys: &[WorksPageKey]) -> LoadResult<WorksPageKey, Self::Value> {
+        let mut groups: std::collections::HashMap<(WorksOf, &WorkListArgs, Window), Vec<i64>> = std::collections::HashMap::new();
+        for k in keys {
+            groups.entry((k.of, &k.args, k.window)).or_default().push(k.parent);
+        }
+        let conn = &self.db.read;
+        let mut out = std::collections::HashMap::with_capacity(keys.len());
+        for ((of, args, window), parents) in groups {
+            let (from, parent) = of.source();
+            let query = args.query(from);
+            let rows = conn.query_all_raw(query.nested_statement(conn, parent, &parents, window)).await?;
+            let pages = split_nested(conn, &query, parent, &parents, window, rows, |r| work::Model::from_query_result(r, ""))?;
+            for (p, page) in pages {
+                out.insert(WorksPageKey { of, parent: p, args: args.clone(), window }, page);
+            }
+        }
+        Ok(out)
+    }
+}
+
+pub async fn works_of(ctx: &Context<'_>, of: WorksOf, parent: i64, args: WorkListArgs, window: Window) -> ApiResult<WorkConnection> {
+    let page = loaders(ctx).load_one(WorksPageKey { of, parent, args, window }).await?;
+    Ok(WorkConnection(page.map(into_works).unwrap_or_else(|| empty_page())))
+}
+
+pub fn into_works(page: Page<work::Model>) -> Page<Work> {
+    Page { items: page.items.into_iter().map(|(p, m)| (p, Work(m))).collect(), has_previous: page.has_previous, has_next: page.has_next, total: page.total }
+}
+
+pub fn empty_page<T>() -> Page<T> {
+    Page { items: Vec::new(), has_previous: false, has_next: false, total: crate::graphql::paging::Total::Known(0) }
+}
+
