@@ -213,6 +213,7 @@ impl MigrationTrait for Migration {
             unique("topics", &["scheme", "code"]),
             index("topics", &["parent_id"]),
             index("topics", &["name"]),
+            index("topics", &["works_count"]),
             unique("authors", &["slug"]),
             unique("authors", &["orcid"]),
             unique("authors", &["openalex_id"]),

@@ -24,6 +24,11 @@ impl Kind {
         }
     }
 
+    fn with_article(self) -> String {
+        let article = if matches!(self, Kind::Author | Kind::Institution) { "an" } else { "a" };
+        format!("{article} {}", self.name())
+    }
+
     fn parse(name: &str) -> Option<Self> {
         Some(match name {
             "Author" => Kind::Author,
@@ -58,7 +63,7 @@ pub fn decode_any(id: &str) -> Result<(Kind, i64), AppError> {
 pub fn decode(expected: Kind, id: &str) -> Result<i64, AppError> {
     match decode_any(id)? {
         (kind, row) if kind == expected => Ok(row),
-        (kind, _) => Err(AppError::bad_input(format!("id {id:?} is a {}, expected a {}", kind.name(), expected.name()))),
+        (kind, _) => Err(AppError::bad_input(format!("id {id:?} names {}, expected {}", kind.with_article(), expected.with_article()))),
     }
 }
 

@@ -2,6 +2,7 @@
 //! roots (one per domain), paging, global ids, and the schema built from them.
 pub mod connection;
 pub mod enums;
+pub mod executor;
 pub mod global_id;
 pub mod loaders;
 pub mod paging;
@@ -34,13 +35,17 @@ pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(db)
+        // Part of the contract before any field uses it.
+        .register_output_type::<scalars::DateTime>()
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .finish()
 }
 
-/// Per-request data (the request's DataLoader and its cache); the server adds
-/// it to every request.
+pub use executor::execute;
+
+/// Per-request loaders that batch on a timer, for callers that cannot drive
+/// the request through [`execute`] (e.g. subscriptions).
 pub fn request_data(db: &Db) -> Loaders {
     loaders::new(db)
 }

@@ -199,8 +199,9 @@ pub struct VenueQuery;
 #[Object]
 impl VenueQuery {
     /// One venue by global id.
-    async fn venue(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Venue>> {
-        let id = global_id::decode(Kind::Venue, &id)?;
+    async fn venue(&self, ctx: &Context<'_>, id: Option<ID>) -> ApiResult<Option<Venue>> {
+        one_key(&[("id", id.is_some())])?;
+        let id = global_id::decode(Kind::Venue, &id.unwrap_or_default())?;
         Ok(loaders(ctx).load_one(VenueKey(id)).await?.map(Venue))
     }
 }

@@ -1,0 +1,106 @@
+//! Runs a request so that every DataLoader batch holds *all* the keys of one
+//! level of the query: a batch starts only when the request cannot go on
+//! without it, never on a timer. A request's SQL statement count therefore
+//! depends on the query's depth, not on how many items each level has, and no
+//! level waits out a batching delay.
+//!
+//! Why not the stock timer: async-graphql resolves long lists through
+//! `FuturesOrdered`, which yields to the executor every few items; a 1 ms
+//! batching timer can fire in such a gap and split one level into several
+//! statements (seen: 7 statements for 5 authors, 10 for 50).
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use async_graphql::dataloader::DataLoader;
+use futures_util::future::BoxFuture;
+
+use super::loaders::{Batch, Loaders};
+use crate::db::Db;
+
+/// Batch loads that wait for the request to go idle.
+#[derive(Clone, Default)]
+pub struct BatchQueue(Arc<Mutex<Vec<BoxFuture<'static, ()>>>>);
+
+impl BatchQueue {
+    fn push(&self, task: BoxFuture<'static, ()>) {
+        if let Ok(mut queue) = self.0.lock() {
+            queue.push(task);
+        }
+    }
+
+    /// Starts every queued batch; returns whether there were any.
+    fn start_all(&self) -> bool {
+        let tasks: Vec<_> = match self.0.lock() {
+            Ok(mut queue) => queue.drain(..).collect(),
+            Err(_) => return false,
+        };
+        let any = !tasks.is_empty();
+        for task in tasks {
+            tokio::spawn(task);
+        }
+        any
+    }
+}
+
+/// The loaders of one request and the queue their batches wait in.
+pub fn request_loaders(db: &Db) -> (Loaders, BatchQueue) {
+    let queue = BatchQueue::default();
+    let spawn = queue.clone();
+    let loaders = DataLoader::new(Batch { db: db.clone() }, move |task| spawn.push(task))
+        .delay(Duration::ZERO)
+        .max_batch_size(10_000);
+    (loaders, queue)
+}
+
+/// Records whether a future woke itself while being polled (a cooperative
+/// yield), as opposed to waiting for something outside.
+struct YieldFlag {
+    woken: AtomicBool,
+    outer: Waker,
+}
+
+impl Wake for YieldFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        self.outer.wake_by_ref();
+    }
+}
+
+// Bounds the polls of one wake-up, so a future that yields forever cannot
+// starve its own batches.
+const MAX_YIELDS: usize = 10_000;
+
+/// Drives `future` (a request using the loaders of `queue`), starting the
+/// queued batches whenever it is waiting on them.
+pub async fn drive<F: Future>(queue: BatchQueue, future: F) -> F::Output {
+    let mut future = pin!(future);
+    std::future::poll_fn(move |cx: &mut Context<'_>| {
+        for _ in 0..MAX_YIELDS {
+            let flag = Arc::new(YieldFlag { woken: AtomicBool::new(false), outer: cx.waker().clone() });
+            let waker = Waker::from(flag.clone());
+            if let Poll::Ready(out) = future.as_mut().poll(&mut Context::from_waker(&waker)) {
+                return Poll::Ready(out);
+            }
+            if !flag.woken.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        queue.start_all();
+        Poll::Pending
+    })
+    .await
+}
+
+/// Executes one GraphQL request with per-request loaders.
+pub async fn execute(schema: &super::AppSchema, request: async_graphql::Request, db: &Db) -> async_graphql::Response {
+    let (loaders, queue) = request_loaders(db);
+    drive(queue, schema.execute(request.data(loaders))).await
+}

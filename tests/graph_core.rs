@@ -1,0 +1,293 @@
+//! The read API (core contract) against the demo corpus, over HTTP, on
+//! SQLite and on PostgreSQL, with the same answers from both.
+mod common;
+
+use common::{TestApp, for_each_db};
+use serde_json::{Value, json};
+
+const PROFILE: &str = r#"
+query Profile($slug: String!) {
+  author(slug: $slug) {
+    id slug displayName givenName familyName headline openToCollaborate claimed
+    currentAffiliation { name }
+    metrics { worksCount citationCount hIndex i10Index topicsCount collaboratorsCount closeCollaboratorsCount followersCount }
+    externalMetrics { name value source asOf }
+    topics(first: 10) { topic { scheme code name } worksCount share }
+    coauthors(first: 5, minSharedWorks: 2) { totalCount edges { sharedWorksCount firstYear lastYear node { slug displayName } } }
+    works(first: 20) {
+      totalCount
+      pageInfo { hasNextPage hasPreviousPage }
+      nodes {
+        id title abstract type year publicationDate authorCount codeLinks
+        venue { name kind }
+        primaryTopic { code }
+        authorships { position rawName author { slug } institutions { shortName ror } }
+      }
+    }
+  }
+}"#;
+
+fn titles(works: &Value) -> Vec<String> {
+    works["nodes"].as_array().unwrap().iter().map(|w| w["title"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn profile(app: &TestApp) -> Value {
+    let body = app.post(PROFILE, json!({"slug": "eric-shea-brown"})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["author"].clone()
+}
+
+#[tokio::test]
+async fn profile_page_of_seed_000_is_one_query() {
+    for_each_db(|app| async move {
+        let a = profile(&app).await;
+        assert_eq!(a["displayName"], "Eric Shea-Brown");
+        assert_eq!(a["headline"], "Eric Shea-Brown contributes to research discovery and scholarly infrastructure.");
+        assert_eq!(a["openToCollaborate"], true);
+        assert_eq!(a["claimed"], false);
+        assert_eq!(a["currentAffiliation"], Value::Null, "the page says: affiliation not imported");
+        let m = &a["metrics"];
+        assert_eq!(m["worksCount"], 18);
+        assert_eq!(a["works"]["totalCount"], m["worksCount"], "metrics agree with the list they summarise");
+        assert_eq!(m["topicsCount"], 3);
+        assert_eq!(m["followersCount"], 0);
+        assert_eq!(a["coauthors"]["totalCount"], m["closeCollaboratorsCount"]);
+        let works = titles(&a["works"]);
+        assert_eq!(works.len(), 18);
+        assert_eq!(works[0], "State-Space NTK Collapse Near Bifurcations", "newest first");
+        for title in [
+            "The Global Empirical NTK: Self-Referential Bias and Dimensionality of Gradient Descent Learning",
+            "Beyond accuracy: generalization properties of bio-plausible temporal credit assignment rules",
+            "Biologically-plausible backpropagation through arbitrary timespans via local neuromodulators",
+            "Firing rate of the leaky integrate-and-fire neuron with stochastic conductance-based synaptic inputs with short decay times",
+            "Linking structure and activity in nonlinear spiking networks",
+            "Network Dynamics Governed by Lyapunov Functions: From Memory to Classification",
+        ] {
+            assert!(works.iter().any(|t| t == title), "missing {title}");
+        }
+        let first = &a["works"]["nodes"][0];
+        assert_eq!(first["type"], "PREPRINT");
+        assert_eq!(first["year"], 2026);
+        assert_eq!(first["venue"], json!({"name": "arXiv", "kind": "REPOSITORY"}));
+        assert_eq!(first["authorships"][0]["rawName"], "James Hazelden");
+        assert_eq!(first["authorships"][1]["author"]["slug"], "eric-shea-brown");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scholar_card_of_seed_001() {
+    for_each_db(|app| async move {
+        let a = profile(&app).await;
+        let metric = |name: &str| {
+            a["externalMetrics"].as_array().unwrap().iter().find(|m| m["name"] == name).cloned().unwrap_or(Value::Null)
+        };
+        assert_eq!(metric("h_index")["value"], 41.0);
+        assert_eq!(metric("citations")["value"], 131.0);
+        assert_eq!(metric("novelty")["value"], 0.53);
+        assert_eq!(metric("ai_score")["value"], 54.0);
+        assert!(metric("h_index")["source"].as_str().is_some_and(|s| !s.is_empty()));
+        let codes: Vec<&str> = a["topics"].as_array().unwrap().iter().map(|t| t["topic"]["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["cs.LG", "cs.NE", "q-bio.NC"]);
+        let works = a["works"]["nodes"].as_array().unwrap();
+        let flatness = works.iter().find(|w| w["title"].as_str().unwrap().starts_with("A simple connection from loss flatness")).unwrap();
+        assert_eq!(flatness["publicationDate"], "2023-10-03");
+        assert_eq!(flatness["primaryTopic"]["code"], "cs.LG");
+        let names: Vec<&str> = flatness["authorships"].as_array().unwrap().iter().map(|x| x["rawName"].as_str().unwrap()).collect();
+        assert_eq!(names, ["Shirui Chen", "Stefano Recanatesi", "Eric Shea-Brown"]);
+        assert_eq!(flatness["authorships"][2]["institutions"], json!([{"shortName": "UW", "ror": "00cvxb145"}]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bibliography_of_seed_003_has_full_ordered_author_lists() {
+    for_each_db(|app| async move {
+        let q = r#"{ author(slug: "eric-shea-brown") { works(first: 50, orderBy: {field: TITLE, direction: ASC}) {
+            nodes { title authorships { position author { givenName familyName } } } } } }"#;
+        let body = app.post(q, json!({})).await;
+        let works = body["data"]["author"]["works"]["nodes"].as_array().unwrap().clone();
+        let dimensionality = works.iter().find(|w| w["title"] == "Dimensionality compression and expansion in Deep Neural Networks").unwrap();
+        let cited: Vec<String> = dimensionality["authorships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| format!("{}, {}", a["author"]["familyName"].as_str().unwrap(), a["author"]["givenName"].as_str().unwrap()))
+            .collect();
+        assert_eq!(cited, ["Recanatesi, Stefano", "Farrell, Matthew", "Advani, Madhu", "Moore, Timothy", "Lajoie, Guillaume", "Shea-Brown, Eric"]);
+        let positions: Vec<i64> = dimensionality["authorships"].as_array().unwrap().iter().map(|a| a["position"].as_i64().unwrap()).collect();
+        assert_eq!(positions, [1, 2, 3, 4, 5, 6]);
+        let sorted: Vec<String> = works.iter().map(|w| w["title"].as_str().unwrap().to_owned()).collect();
+        let mut expected = sorted.clone();
+        expected.sort();
+        assert_eq!(sorted, expected);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn trending_page_works_keep_author_counts_dates_and_code_links() {
+    for_each_db(|app| async move {
+        let q = r#"{ works(first: 100, filter: {yearFrom: 2018}) { totalCount nodes { title authorCount publicationDate codeLinks authorships { position } } } }"#;
+        let body = app.post(q, json!({})).await;
+        let works = body["data"]["works"]["nodes"].as_array().unwrap().clone();
+        let curl = works.iter().find(|w| w["title"] == "Curl Descent: Non-Gradient Learning Dynamics with Sign-Diverse Plasticity").unwrap();
+        assert_eq!(curl["authorCount"], 3);
+        assert_eq!(curl["authorships"], json!([]), "names are not shown on the trending page");
+        assert_eq!(curl["publicationDate"], "2025-10-03");
+        let links: Vec<&str> = works.iter().flat_map(|w| w["codeLinks"].as_array().unwrap().iter().map(|l| l.as_str().unwrap())).collect();
+        assert!(links.contains(&"https://github.com/vwOvOwv/DeepEISNN"), "{links:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn connections_page_forward_and_backward_with_opaque_cursors() {
+    for_each_db(|app| async move {
+        let page = |after: Option<String>| {
+            let app = &app;
+            async move {
+                let q = r#"query($after: String) { author(slug: "eric-shea-brown") { works(first: 5, after: $after) {
+                    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { title } } } } }"#;
+                app.post(q, json!({"after": after})).await["data"]["author"]["works"].clone()
+            }
+        };
+        let mut seen = Vec::new();
+        let mut after = None;
+        let mut pages = 0;
+        loop {
+            let p = page(after.clone()).await;
+            pages += 1;
+            assert_eq!(p["totalCount"], 18);
+            assert_eq!(p["pageInfo"]["hasPreviousPage"], pages > 1);
+            for e in p["edges"].as_array().unwrap() {
+                seen.push(e["node"]["title"].as_str().unwrap().to_owned());
+            }
+            if p["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = p["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+        assert_eq!(pages, 4);
+        assert_eq!(seen.len(), 18);
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 18, "no work twice across pages");
+
+        // Top-level lists page backwards too.
+        let q = r#"query($before: String) { works(last: 3, before: $before, orderBy: {field: TITLE, direction: ASC}) {
+            totalCount pageInfo { hasNextPage hasPreviousPage startCursor } nodes { title } } }"#;
+        let tail = app.post(q, json!({"before": null})).await["data"]["works"].clone();
+        assert_eq!(tail["nodes"].as_array().unwrap().len(), 3);
+        assert_eq!(tail["pageInfo"]["hasNextPage"], false);
+        assert_eq!(tail["pageInfo"]["hasPreviousPage"], true);
+        let before = tail["pageInfo"]["startCursor"].as_str().unwrap().to_owned();
+        let prev = app.post(q, json!({"before": before})).await["data"]["works"].clone();
+        assert_eq!(prev["nodes"].as_array().unwrap().len(), 3);
+        assert_eq!(prev["pageInfo"]["hasNextPage"], true);
+        let all = app.post(r#"{ works(first: 100, orderBy: {field: TITLE, direction: ASC}) { totalCount nodes { title } } }"#, json!({})).await;
+        let all: Vec<Value> = all["data"]["works"]["nodes"].as_array().unwrap().clone();
+        let n = all.len();
+        assert_eq!(tail["nodes"].as_array().unwrap().as_slice(), &all[n - 3..]);
+        assert_eq!(prev["nodes"].as_array().unwrap().as_slice(), &all[n - 6..n - 3]);
+    })
+    .await;
+}
+
+fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}"))
+}
+
+#[tokio::test]
+async fn bad_input_is_a_clear_error_and_unknown_keys_are_null() {
+    for_each_db(|app| async move {
+        for (query, needle) in [
+            (r#"{ works(first: 0) { totalCount } }"#, "between 1 and 100"),
+            (r#"{ works(first: 101) { totalCount } }"#, "100"),
+            (r#"{ authors(first: 5, last: 5) { totalCount } }"#, "not both"),
+            (r#"{ works(after: "nope") { totalCount } }"#, "cursor"),
+            (r#"{ node(id: "garbage") { id } }"#, "malformed id"),
+            (r#"{ author(orcid: "0000-0002-1825-0098") { id } }"#, "ORCID"),
+            (r#"{ work(doi: "not a doi") { id } }"#, "DOI"),
+            (r#"{ author(slug: "a", orcid: "0000-0002-1825-0097") { id } }"#, "not several"),
+            (r#"{ works(filter: {authorId: "V29yazox"}) { totalCount } }"#, "expected an Author"),
+        ] {
+            let body = app.post(query, json!({})).await;
+            assert_eq!(error_code(&body), "BAD_USER_INPUT", "{query}: {body}");
+            let message = body["errors"][0]["message"].as_str().unwrap();
+            assert!(message.contains(needle), "{query}: {message}");
+        }
+        let body = app
+            .post(r#"{ author(slug: "nobody") { id } work(arxivId: "2409.99999") { id } node(id: "QXV0aG9yOjk5OTk5") { id } }"#, json!({}))
+            .await;
+        assert_eq!(body, json!({"data": {"author": null, "work": null, "node": null}}));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_entity_is_a_node() {
+    for_each_db(|app| async move {
+        let q = r#"{ author(slug: "eric-shea-brown") { id works(first: 1, filter: {yearFrom: 2023, yearTo: 2023}) { nodes { id venue { id } topics { id } authorships { institutions { id } } } } } }"#;
+        let body = app.post(q, json!({})).await;
+        let a = &body["data"]["author"];
+        let w = &a["works"]["nodes"][0];
+        let ids = [&a["id"], &w["id"], &w["venue"]["id"], &w["topics"][0]["id"]];
+        let ids: Vec<&str> = ids.iter().map(|v| v.as_str().unwrap_or_else(|| panic!("{body}"))).collect();
+        let q = r#"query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }"#;
+        let body = app.post(q, json!({"ids": ids})).await;
+        let types: Vec<&str> = body["data"]["nodes"].as_array().unwrap().iter().map(|n| n["__typename"].as_str().unwrap()).collect();
+        assert_eq!(types, ["Author", "Work", "Venue", "Topic"]);
+        let uw = app.post(r#"{ institution(ror: "https://ror.org/00cvxb145") { id name authors(first: 5) { totalCount nodes { slug } } works(first: 3) { totalCount } } }"#, json!({})).await;
+        let uw = &uw["data"]["institution"];
+        assert_eq!(uw["name"], "University of Washington");
+        assert!(uw["authors"]["nodes"].as_array().unwrap().iter().any(|n| n["slug"] == "eric-shea-brown"));
+        assert_eq!(uw["works"]["totalCount"], 3);
+        let back = app.post(r#"query($id: ID!) { node(id: $id) { ... on Institution { ror } } }"#, json!({"id": uw["id"]})).await;
+        assert_eq!(back["data"]["node"]["ror"], "00cvxb145");
+        let topic = app.post(r#"{ topic(code: "cs.LG") { name scheme worksCount works(first: 1) { totalCount } topAuthors(first: 1) { slug } } }"#, json!({})).await;
+        let topic = &topic["data"]["topic"];
+        assert_eq!(topic["scheme"], "ARXIV");
+        assert_eq!(topic["worksCount"], topic["works"]["totalCount"]);
+        assert_eq!(topic["topAuthors"][0]["slug"], "eric-shea-brown");
+    })
+    .await;
+}
+
+/// The statement count of a request grows with its depth, not its breadth.
+#[tokio::test]
+async fn statement_count_depends_on_depth_not_breadth() {
+    for_each_db(|app| async move {
+        let q = r#"query($n: Int!) { authors(first: $n, orderBy: {field: WORKS_COUNT, direction: DESC}) { nodes {
+            works(first: 10) { nodes { authorships { author { topics { topic { code } } } } topics { code } venue { name } } } } } }"#;
+        let mut counts = Vec::new();
+        for n in [5, 50] {
+            let before = app.db.statement_count();
+            let body = app.post(q, json!({"n": n})).await;
+            assert!(body.get("errors").is_none(), "{body}");
+            counts.push(app.db.statement_count() - before);
+        }
+        eprintln!("statements for N=5 and N=50: {counts:?}");
+        assert_eq!(counts[0], counts[1]);
+        assert!(counts[0] <= 8, "{counts:?}");
+    })
+    .await;
+}
+
+/// Both databases give the same answers to the same queries.
+#[tokio::test]
+async fn sqlite_and_postgres_agree() {
+    let Some(pg) = TestApp::postgres().await else { return };
+    let lite = TestApp::sqlite().await;
+    for q in [
+        PROFILE,
+        r#"{ works(first: 100, orderBy: {field: PUBLICATION_DATE, direction: ASC}) { totalCount nodes { title year publicationDate authorCount authorships { rawName } topics { code } } } }"#,
+        r#"{ authors(first: 100, orderBy: {field: WORKS_COUNT, direction: DESC}) { totalCount nodes { slug metrics { worksCount collaboratorsCount closeCollaboratorsCount hIndex } } } }"#,
+        r#"{ topics(first: 10) { nodes { code worksCount } } institutions(first: 5, filter: {nameContains: "washington"}) { nodes { name } } }"#,
+    ] {
+        let vars = json!({"slug": "eric-shea-brown"});
+        assert_eq!(lite.post(q, vars.clone()).await, pg.post(q, vars).await, "{q}");
+    }
+    pg.cleanup().await;
+}
