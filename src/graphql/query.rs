@@ -57,6 +57,7 @@ impl NodeQuery {
     }
 
     /// Entities by global id, in the order asked (at most 100); null for unknown ids.
+    #[graphql(complexity = "ids.len() * child_complexity + 1")]
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
         if ids.len() > 100 {
             return Err(AppError::bad_input(format!("at most 100 ids, got {}", ids.len())).into());
@@ -86,6 +87,7 @@ impl AuthorQuery {
     }
 
     /// Authors, by name unless `orderBy` says otherwise.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn authors(
         &self,
         ctx: &Context<'_>,
@@ -124,6 +126,7 @@ impl WorkQuery {
     }
 
     /// Works, newest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn works(
         &self,
         ctx: &Context<'_>,
@@ -162,6 +165,7 @@ impl TopicQuery {
     }
 
     /// Topics, those with the most works first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn topics(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, filter: Option<TopicFilter>) -> ApiResult<TopicConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = filter.unwrap_or_default().query().fetch::<topic::Model>(&db(ctx).read, window).await?;
@@ -186,6 +190,7 @@ impl InstitutionQuery {
     }
 
     /// Institutions by name.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn institutions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, filter: Option<InstitutionFilter>) -> ApiResult<InstitutionConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = filter.unwrap_or_default().query().fetch::<institution::Model>(&db(ctx).read, window).await?;

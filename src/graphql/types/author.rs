@@ -118,6 +118,7 @@ impl Author {
     }
 
     /// newest first unless `orderBy` says otherwise
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn works(
         &self,
         ctx: &Context<'_>,
@@ -131,6 +132,7 @@ impl Author {
     }
 
     /// people who share works with this author, most shared works first
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn coauthors(
         &self,
         ctx: &Context<'_>,
@@ -144,6 +146,7 @@ impl Author {
     }
 
     /// the author's topics, most works first
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn topics(&self, ctx: &Context<'_>, #[graphql(desc = "1..100, default 20")] first: Option<i32>) -> ApiResult<Vec<AuthorTopic>> {
         let first = page_size("first", first)?;
         let rows = loaders(ctx).load_one(TopicsOfAuthorKey { author: self.0.id, first }).await?.unwrap_or_default();

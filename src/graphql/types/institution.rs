@@ -46,11 +46,13 @@ impl Institution {
     }
 
     /// people affiliated with the institution or writing from it, most works first
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn authors(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<AuthorConnection> {
         authors_of(ctx, AuthorsOf::Institution, self.0.id, Window::forward(first, after.as_deref())?).await
     }
 
     /// works with an author from the institution, newest first
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn works(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
         works_of(ctx, WorksOf::Institution, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
     }

@@ -48,12 +48,14 @@ impl Topic {
         self.0.works_count
     }
 
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn works(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, order_by: Option<WorkOrder>) -> ApiResult<WorkConnection> {
         let args = WorkListArgs::new(None, order_by)?;
         works_of(ctx, WorksOf::Topic, self.0.id, args, Window::forward(first, after.as_deref())?).await
     }
 
     /// the authors with the most works on this topic
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn top_authors(&self, ctx: &Context<'_>, #[graphql(desc = "1..100, default 20")] first: Option<i32>) -> ApiResult<Vec<Author>> {
         let first = page_size("first", first)?;
         let rows = loaders(ctx).load_one(TopAuthorsKey { topic: self.0.id, first }).await?.unwrap_or_default();

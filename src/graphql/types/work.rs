@@ -108,6 +108,7 @@ impl Work {
     }
 
     /// The known authors in order (authorships whose author is resolved).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn authors(&self, ctx: &Context<'_>, #[graphql(desc = "at most this many, 1..100 (default all)")] first: Option<i32>) -> ApiResult<Vec<Author>> {
         let limit = match first {
             None => usize::MAX,
@@ -124,11 +125,13 @@ impl Work {
     }
 
     /// works this work cites
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn references(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
         works_of(ctx, WorksOf::References, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
     }
 
     /// works that cite this work
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn cited_by(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
         works_of(ctx, WorksOf::CitedBy, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
     }
