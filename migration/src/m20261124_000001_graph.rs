@@ -54,6 +54,7 @@ impl MigrationTrait for Migration {
                 .col(text_null(col("family_name")))
                 .col(text_null(col("orcid")))
                 .col(text_null(col("openalex_id")))
+                .col(text_null(col("s2_id")))
                 .col(text_null(col("headline")))
                 .col(text_null(col("homepage")))
                 .col(boolean(col("open_to_collaborate")).default(false))
@@ -94,6 +95,7 @@ impl MigrationTrait for Migration {
                 .col(text_null(col("doi")))
                 .col(text_null(col("arxiv_id")))
                 .col(text_null(col("openalex_id")))
+                .col(text_null(col("s2_id")))
                 .col(text_null(col("url")))
                 .col(big_integer_null(col("venue_id")))
                 .col(big_integer_null(col("primary_topic_id")))
@@ -148,6 +150,11 @@ impl MigrationTrait for Migration {
                 // later resolves when it arrives.
                 .col(text(col("cited_ref")))
                 .col(big_integer_null(col("cited_work_id")))
+                // Where and why the citing work cites (Semantic Scholar's
+                // contexts and intents), as JSON arrays.
+                .col(text_null(col("contexts")))
+                .col(text_null(col("intents")))
+                .col(boolean_null(col("is_influential")))
                 .foreign_key(&mut fk("citations", "citing_work_id", "works", Cascade))
                 .foreign_key(&mut fk("citations", "cited_work_id", "works", SetNull))
                 .to_owned(),
@@ -217,6 +224,7 @@ impl MigrationTrait for Migration {
             unique("authors", &["slug"]),
             unique("authors", &["orcid"]),
             unique("authors", &["openalex_id"]),
+            unique("authors", &["s2_id"]),
             index("authors", &["display_name"]),
             index("authors", &["current_institution_id"]),
             index("authors", &["works_count"]),
@@ -227,6 +235,7 @@ impl MigrationTrait for Migration {
             unique("works", &["doi"]),
             unique("works", &["arxiv_id"]),
             unique("works", &["openalex_id"]),
+            unique("works", &["s2_id"]),
             index("works", &["venue_id", "publication_date"]),
             index("works", &["primary_topic_id"]),
             index("works", &["publication_date"]),

@@ -11,6 +11,8 @@ pub struct Model {
     pub family_name: Option<String>,
     pub orcid: Option<String>,
     pub openalex_id: Option<String>,
+    /// Semantic Scholar author id
+    pub s2_id: Option<String>,
     pub headline: Option<String>,
     pub homepage: Option<String>,
     pub open_to_collaborate: bool,

@@ -9,6 +9,11 @@ pub struct Model {
     /// the cited work as the source named it, e.g. `doi:10.1/x`
     pub cited_ref: String,
     pub cited_work_id: Option<i64>,
+    /// JSON array of the sentences that cite
+    pub contexts: Option<String>,
+    /// JSON array, e.g. ["methodology"]
+    pub intents: Option<String>,
+    pub is_influential: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub doi: Option<String>,
     pub arxiv_id: Option<String>,
     pub openalex_id: Option<String>,
+    /// Semantic Scholar paper id (40 hex digits)
+    pub s2_id: Option<String>,
     pub url: Option<String>,
     pub venue_id: Option<i64>,
     pub primary_topic_id: Option<i64>,

@@ -1,9 +1,9 @@
 //! The native record format (see `data/FORMAT.md`): what every importer
 //! produces and what the demo corpus is written in.
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     #[serde(default)]
@@ -20,7 +20,7 @@ pub struct Document {
     pub works: Vec<Work>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Institution {
     pub key: String,
@@ -31,7 +31,7 @@ pub struct Institution {
     pub country_code: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
     pub key: String,
@@ -41,7 +41,7 @@ pub struct Topic {
     pub parent: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Venue {
     pub key: String,
@@ -51,7 +51,7 @@ pub struct Venue {
     pub issn: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Author {
     pub key: String,
@@ -61,6 +61,9 @@ pub struct Author {
     pub family_name: Option<String>,
     pub orcid: Option<String>,
     pub openalex_id: Option<String>,
+    /// Semantic Scholar author id
+    #[serde(default)]
+    pub s2_id: Option<String>,
     pub headline: Option<String>,
     pub homepage: Option<String>,
     #[serde(default)]
@@ -73,7 +76,7 @@ pub struct Author {
     pub external_metrics: Vec<ExternalMetric>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Affiliation {
     pub institution: String,
@@ -81,7 +84,7 @@ pub struct Affiliation {
     pub end_year: Option<i32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExternalMetric {
     pub name: String,
@@ -90,7 +93,7 @@ pub struct ExternalMetric {
     pub as_of: Option<NaiveDate>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Work {
     pub key: String,
@@ -105,6 +108,9 @@ pub struct Work {
     pub doi: Option<String>,
     pub arxiv_id: Option<String>,
     pub openalex_id: Option<String>,
+    /// Semantic Scholar paper id
+    #[serde(default)]
+    pub s2_id: Option<String>,
     pub url: Option<String>,
     pub venue: Option<String>,
     pub primary_topic: Option<String>,
@@ -115,15 +121,19 @@ pub struct Work {
     pub code_links: Vec<String>,
     #[serde(default)]
     pub authorships: Vec<Authorship>,
+    /// keys of works in the same document that this work cites
     #[serde(default)]
     pub references: Vec<String>,
+    /// works cited by external id, imported or not (yet)
+    #[serde(default)]
+    pub cites: Vec<Cite>,
     #[serde(default)]
     pub features: Vec<Feature>,
     #[serde(default)]
     pub notes: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Authorship {
     pub position: i32,
@@ -135,10 +145,24 @@ pub struct Authorship {
     pub is_corresponding: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Feature {
     pub day: NaiveDate,
     pub source: String,
     pub upvotes: Option<i32>,
+}
+
+/// A citation by external id: `target` is `openalex:W…`, `doi:10.…`,
+/// `arxiv:…` or `s2:…` (normalised), resolved to a work when it is here.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cite {
+    pub target: String,
+    #[serde(default)]
+    pub contexts: Vec<String>,
+    #[serde(default)]
+    pub intents: Vec<String>,
+    #[serde(default)]
+    pub is_influential: Option<bool>,
 }
