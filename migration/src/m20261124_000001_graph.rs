@@ -36,6 +36,9 @@ impl MigrationTrait for Migration {
         m.create_table(
             table("topics")
                 .col(id())
+                // `SCHEME:code`, or `SCHEME:name:…` for topics without a
+                // code: the identity imports match on.
+                .col(text(col("ident")))
                 .col(text(col("scheme")))
                 .col(text_null(col("code")))
                 .col(text(col("name")))
@@ -183,6 +186,16 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        // Rows whose derived data must be refreshed: written in the same
+        // transaction as the change, so a killed import leaves a to-do list.
+        m.create_table(
+            table("derive_queue")
+                .col(text(col("kind")))
+                .col(big_integer(col("item_id")))
+                .primary_key(Index::create().col(col("kind")).col(col("item_id")))
+                .to_owned(),
+        )
+        .await?;
         // Derived: one row per ordered pair of coauthors.
         m.create_table(
             table("coauthors")
@@ -217,7 +230,8 @@ impl MigrationTrait for Migration {
             index("institutions", &["country_code"]),
             unique("venues", &["openalex_id"]),
             unique("venues", &["issn"]),
-            unique("topics", &["scheme", "code"]),
+            unique("topics", &["ident"]),
+            index("topics", &["code"]),
             index("topics", &["parent_id"]),
             index("topics", &["name"]),
             index("topics", &["works_count"]),
@@ -266,6 +280,7 @@ impl MigrationTrait for Migration {
         for name in [
             "author_topics",
             "coauthors",
+            "derive_queue",
             "work_features",
             "external_metrics",
             "citations",

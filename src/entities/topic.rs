@@ -5,6 +5,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    /// `SCHEME:code` or `SCHEME:name:…`, what imports match on
+    pub ident: String,
     /// ARXIV, KEYWORD or OPENALEX
     pub scheme: String,
     pub code: Option<String>,

@@ -1,9 +1,9 @@
 //! Derived data (citation counts, coauthor pairs, author topics, author
 //! metrics, topic counts), refreshed for just the rows an import touched, or
 //! for everything on demand.
-use sea_orm::{ConnectionTrait, DbErr, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
 
-use crate::db::{in_list, stmt};
+use crate::db::{Db, in_list, stmt};
 
 /// Which rows to refresh: a set of ids, or every row.
 #[derive(Clone, Copy)]
@@ -18,6 +18,8 @@ const CHUNK: usize = 500;
 async fn run_scoped<C: ConnectionTrait>(conn: &C, scope: Scope<'_>, template: &str) -> Result<(), DbErr> {
     // `{ids}` stands for `IN (…)` of the scope, possibly several times.
     match scope {
+        // Statements that only add what a partial scope misses.
+        Scope::All if template.contains("NOT IN ({ids})") => {}
         Scope::All => {
             let sql = template.replace("IN ({ids})", "IS NOT NULL");
             conn.execute_raw(stmt(conn.get_database_backend(), &sql, vec![])).await?;
@@ -57,7 +59,10 @@ pub async fn topics<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<()
 }
 
 pub async fn authors<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
-    run_scoped(conn, scope, "DELETE FROM coauthors WHERE author_id IN ({ids}) OR coauthor_id IN ({ids})").await?;
+    // Pairs are stored both ways; each statement below is driven by the
+    // index on authorships.author_id (an OR over both sides would scan).
+    run_scoped(conn, scope, "DELETE FROM coauthors WHERE author_id IN ({ids})").await?;
+    run_scoped(conn, scope, "DELETE FROM coauthors WHERE coauthor_id IN ({ids})").await?;
     run_scoped(
         conn,
         scope,
@@ -66,8 +71,20 @@ pub async fn authors<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(
          FROM authorships a \
          JOIN authorships b ON b.work_id = a.work_id AND b.author_id <> a.author_id \
          JOIN works w ON w.id = a.work_id \
-         WHERE a.author_id IN ({ids}) OR b.author_id IN ({ids}) \
+         WHERE a.author_id IN ({ids}) \
          GROUP BY a.author_id, b.author_id",
+    )
+    .await?;
+    run_scoped(
+        conn,
+        scope,
+        "INSERT INTO coauthors (author_id, coauthor_id, shared_works_count, first_year, last_year) \
+         SELECT b.author_id, a.author_id, COUNT(DISTINCT a.work_id), MIN(w.year), MAX(w.year) \
+         FROM authorships a \
+         JOIN authorships b ON b.work_id = a.work_id AND b.author_id <> a.author_id \
+         JOIN works w ON w.id = a.work_id \
+         WHERE a.author_id IN ({ids}) AND b.author_id NOT IN ({ids}) \
+         GROUP BY b.author_id, a.author_id",
     )
     .await?;
     run_scoped(conn, scope, "DELETE FROM author_topics WHERE author_id IN ({ids})").await?;
@@ -119,5 +136,66 @@ pub async fn authors<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(
 pub async fn all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     works(conn, Scope::All).await?;
     topics(conn, Scope::All).await?;
-    authors(conn, Scope::All).await
+    authors(conn, Scope::All).await?;
+    conn.execute_unprepared("DELETE FROM derive_queue").await?;
+    Ok(())
+}
+
+#[derive(FromQueryResult)]
+struct QueuedRow {
+    item_id: i64,
+}
+
+#[derive(FromQueryResult)]
+struct CountRow {
+    n: i64,
+}
+
+async fn count<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<i64, DbErr> {
+    Ok(CountRow::find_by_statement(stmt(conn.get_database_backend(), sql, vec![])).one(conn).await?.map_or(0, |r| r.n))
+}
+
+/// Refreshes what `derive_queue` lists, a chunk per transaction, so that an
+/// interrupted run leaves the rest queued. When most authors are queued, a
+/// rebuild from scratch is cheaper than chunks.
+pub async fn flush(db: &Db) -> Result<(), DbErr> {
+    let queued = count(&db.write, "SELECT COUNT(*) AS n FROM derive_queue WHERE kind = 'author'").await?;
+    if queued == 0 && count(&db.write, "SELECT COUNT(*) AS n FROM derive_queue").await? == 0 {
+        return Ok(());
+    }
+    let total_authors = count(&db.write, "SELECT COUNT(*) AS n FROM authors").await?;
+    if queued > 5_000 && queued * 2 > total_authors {
+        let tx = db.write.begin().await?;
+        all(&tx).await?;
+        return tx.commit().await;
+    }
+    // Works first: their citation counts feed their authors' metrics.
+    for (kind, chunk) in [("work", 5_000), ("topic", 5_000), ("author", 1_000)] {
+        loop {
+            let tx = db.write.begin().await?;
+            let sql = format!("SELECT item_id FROM derive_queue WHERE kind = '{kind}' ORDER BY item_id LIMIT {chunk}");
+            let ids: Vec<i64> = QueuedRow::find_by_statement(stmt(tx.get_database_backend(), &sql, vec![])).all(&tx).await?.into_iter().map(|r| r.item_id).collect();
+            if ids.is_empty() {
+                break;
+            }
+            match kind {
+                "work" => {
+                    works(&tx, Scope::Ids(&ids)).await?;
+                    run_scoped(
+                        &tx,
+                        Scope::Ids(&ids),
+                        "INSERT INTO derive_queue (kind, item_id) SELECT DISTINCT 'author', author_id FROM authorships \
+                         WHERE author_id IS NOT NULL AND work_id IN ({ids}) ON CONFLICT (kind, item_id) DO NOTHING",
+                    )
+                    .await?;
+                }
+                "topic" => topics(&tx, Scope::Ids(&ids)).await?,
+                _ => authors(&tx, Scope::Ids(&ids)).await?,
+            }
+            let sql = format!("DELETE FROM derive_queue WHERE kind = '{kind}' AND item_id IN ({})", in_list(ids.len()));
+            tx.execute_raw(stmt(tx.get_database_backend(), &sql, ids.iter().map(|i| Value::from(*i)).collect())).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(())
 }

@@ -1,9 +1,13 @@
 //! Getting data in. Every format is parsed into the records of `model` and
 //! written by `writer`, the one code path that matches records to existing
 //! rows on their external ids; `derive` then refreshes derived data.
+pub mod batch;
 pub mod derive;
 pub mod model;
 pub mod names;
+pub mod prepare;
+pub mod specs;
+pub mod upsert;
 pub mod writer;
 
 pub use model::Document;

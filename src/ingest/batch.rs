@@ -1,0 +1,566 @@
+//! Writes a batch of prepared documents in one transaction with few, large
+//! statements: entities upserted in bulk, relations replaced only where they
+//! changed, citations resolved by external id, and the rows whose derived
+//! data must change queued in `derive_queue` (see `derive`).
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
+
+use super::prepare::Prepared;
+use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
+use super::upsert::{Counts, MAX_PARAMS, Row, allocate_ids, insert_rows, upsert};
+use crate::db::{in_list, stmt};
+
+/// What a batch did, per kind of record.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BatchCounts {
+    pub works: Counts,
+    pub authors: Counts,
+    pub other: Counts,
+}
+
+impl BatchCounts {
+    pub fn created(&self) -> usize {
+        self.works.created + self.authors.created + self.other.created
+    }
+    pub fn updated(&self) -> usize {
+        self.works.updated + self.authors.updated + self.other.updated
+    }
+}
+
+fn add(into: &mut Counts, c: Counts) {
+    into.created += c.created;
+    into.updated += c.updated;
+    into.unchanged += c.unchanged;
+}
+
+#[derive(Default)]
+struct Touched {
+    works: BTreeSet<i64>,
+    authors: BTreeSet<i64>,
+    topics: BTreeSet<i64>,
+}
+
+/// Index of each document's first record in the batch-wide lists.
+fn offsets(lens: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut at = 0;
+    lens.map(|n| {
+        let start = at;
+        at += n;
+        start
+    })
+    .collect()
+}
+
+pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<BatchCounts, DbErr> {
+    let mut counts = BatchCounts::default();
+    let mut touched = Touched::default();
+
+    // Institutions, venues, topics.
+    let inst_off = offsets(docs.iter().map(|d| d.institutions.len()));
+    let out = upsert(tx, &INSTITUTIONS, docs.iter().flat_map(|d| d.institutions.iter().cloned()).collect(), |_, _| {}).await?;
+    let inst_ids = out.ids;
+    add(&mut counts.other, out.counts);
+    let inst = |d: usize, i: usize| inst_ids[inst_off[d] + i];
+
+    let venue_off = offsets(docs.iter().map(|d| d.venues.len()));
+    let out = upsert(tx, &VENUES, docs.iter().flat_map(|d| d.venues.iter().cloned()).collect(), |_, _| {}).await?;
+    let venue_ids = out.ids;
+    add(&mut counts.other, out.counts);
+
+    let topic_off = offsets(docs.iter().map(|d| d.topics.len()));
+    let out = upsert(tx, &TOPICS, docs.iter().flat_map(|d| d.topics.iter().map(|t| t.row.clone())).collect(), |_, _| {}).await?;
+    let topic_ids = out.ids;
+    add(&mut counts.other, out.counts);
+    let backend = tx.get_database_backend();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, t) in doc.topics.iter().enumerate() {
+            if let Some(p) = t.parent {
+                let (id, parent) = (topic_ids[topic_off[d] + i], topic_ids[topic_off[d] + p]);
+                tx.execute_raw(stmt(
+                    backend,
+                    "UPDATE topics SET parent_id = ? WHERE id = ? AND (parent_id IS NULL OR parent_id <> ?)",
+                    vec![parent.into(), id.into(), parent.into()],
+                ))
+                .await?;
+            }
+        }
+    }
+
+    // Authors, with unique slugs for new ones.
+    let author_off = offsets(docs.iter().map(|d| d.authors.len()));
+    let mut author_rows = Vec::new();
+    let mut slug_bases = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for a in &doc.authors {
+            let mut row = a.row.clone();
+            if let Some(c) = a.current_institution {
+                row.0[col(&AUTHORS, "current_institution_id")] = Some(inst(d, c).into());
+            }
+            author_rows.push(row);
+            slug_bases.push((a.slug_base.clone(), a.disambiguator.clone()));
+        }
+    }
+    let taken = taken_slugs(tx, slug_bases.iter().filter_map(|(b, _)| b.clone()).collect()).await?;
+    let slug_col = col(&AUTHORS, "slug");
+    let out = upsert(tx, &AUTHORS, author_rows, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col)).await?;
+    let author_ids = out.ids;
+    add(&mut counts.authors, out.counts);
+    for (i, changed) in out.changed.iter().enumerate() {
+        if *changed {
+            touched.authors.insert(author_ids[i]);
+        }
+    }
+    let author = |d: usize, i: usize| author_ids[author_off[d] + i];
+    write_author_relations(tx, docs, &author, &inst).await?;
+
+    // Works.
+    let work_off = offsets(docs.iter().map(|d| d.works.len()));
+    let mut work_rows = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for w in &doc.works {
+            let mut row = w.row.clone();
+            if let Some(v) = w.venue {
+                row.0[col(&WORKS, "venue_id")] = Some(venue_ids[venue_off[d] + v].into());
+            }
+            if let Some(t) = w.primary_topic {
+                row.0[col(&WORKS, "primary_topic_id")] = Some(topic_ids[topic_off[d] + t].into());
+            }
+            work_rows.push(row);
+        }
+    }
+    let out = upsert(tx, &WORKS, work_rows, |_, _| {}).await?;
+    let work_ids = out.ids;
+    add(&mut counts.works, out.counts);
+    let mut existed_before = HashSet::new();
+    for ((id, changed), created) in work_ids.iter().zip(&out.changed).zip(&out.created) {
+        if *changed {
+            touched.works.insert(*id);
+        }
+        if !created {
+            existed_before.insert(*id);
+        }
+    }
+    let work = |d: usize, i: usize| work_ids[work_off[d] + i];
+
+    write_authorships(tx, docs, &work, &author, &inst, &existed_before, &mut touched).await?;
+    write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], &existed_before, &mut touched).await?;
+    write_features(tx, docs, &work).await?;
+    write_citations(tx, docs, &work, &existed_before, &mut touched).await?;
+    resolve_waiting_citations(tx, docs, &work, &mut touched).await?;
+    enqueue(tx, &touched).await?;
+    Ok(counts)
+}
+
+fn col(spec: &super::upsert::Spec, name: &str) -> usize {
+    spec.columns.iter().position(|(c, _)| *c == name).unwrap_or_else(|| panic!("no column {name}"))
+}
+
+#[derive(FromQueryResult)]
+struct SlugRow {
+    slug: String,
+}
+
+async fn taken_slugs(tx: &DatabaseTransaction, mut bases: Vec<String>) -> Result<HashSet<String>, DbErr> {
+    bases.sort();
+    bases.dedup();
+    let mut taken = HashSet::new();
+    for chunk in bases.chunks(MAX_PARAMS) {
+        let sql = format!("SELECT slug FROM authors WHERE slug IN ({})", in_list(chunk.len()));
+        let rows = SlugRow::find_by_statement(stmt(tx.get_database_backend(), &sql, chunk.iter().map(|s| Value::from(s.clone())).collect()))
+            .all(tx)
+            .await?;
+        taken.extend(rows.into_iter().map(|r| r.slug));
+    }
+    Ok(taken)
+}
+
+/// A new author's slug: the name, or the name and an external id when the
+/// name is taken (namesakes are different people), or a number after it.
+fn assign_slugs(rows: &mut [Row], new: &[usize], bases: &[(Option<String>, Option<String>)], taken: &HashSet<String>, slug_col: usize) {
+    let mut used: HashSet<String> = HashSet::new();
+    for &s in new {
+        if rows[s].0[slug_col].is_some() {
+            continue;
+        }
+        let (Some(base), disambiguator) = &bases[s] else { continue };
+        let free = |c: &str, used: &HashSet<String>| !taken.contains(c) && !used.contains(c);
+        let mut slug = base.clone();
+        if !free(&slug, &used) {
+            slug = match disambiguator {
+                Some(d) => format!("{base}-{d}"),
+                None => (2..).map(|n| format!("{base}-{n}")).find(|c| free(c, &used)).unwrap_or_default(),
+            };
+        }
+        used.insert(slug.clone());
+        rows[s].0[slug_col] = Some(slug.into());
+    }
+}
+
+async fn write_author_relations(
+    tx: &DatabaseTransaction,
+    docs: &[Prepared],
+    author: &impl Fn(usize, usize) -> i64,
+    inst: &impl Fn(usize, usize) -> i64,
+) -> Result<(), DbErr> {
+    let mut affiliations = Vec::new();
+    let mut metrics = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, a) in doc.authors.iter().enumerate() {
+            for (institution, start, end) in &a.affiliations {
+                affiliations.push(vec![author(d, i).into(), inst(d, *institution).into(), (*start).into(), (*end).into()]);
+            }
+            for (name, value, source, as_of) in &a.metrics {
+                metrics.push(vec![author(d, i).into(), name.clone().into(), (*value).into(), source.clone().into(), Value::ChronoDate(*as_of)]);
+            }
+        }
+    }
+    // Later records of the same batch win; an upsert cannot touch a row twice.
+    dedup_last(&mut affiliations, 2);
+    dedup_last(&mut metrics, 4);
+    insert_rows(
+        tx,
+        "affiliations",
+        &["author_id", "institution_id", "start_year", "end_year"],
+        affiliations,
+        "ON CONFLICT (author_id, institution_id) DO UPDATE SET start_year = excluded.start_year, end_year = excluded.end_year",
+    )
+    .await?;
+    insert_rows(
+        tx,
+        "external_metrics",
+        &["author_id", "name", "value", "source", "as_of"],
+        metrics,
+        "ON CONFLICT (author_id, name, source) DO UPDATE SET value = excluded.value, as_of = excluded.as_of",
+    )
+    .await
+}
+
+/// Keeps the last of rows that agree on their first `key_len` values, in order.
+fn dedup_last(rows: &mut Vec<Vec<Value>>, key_len: usize) {
+    let mut seen = HashSet::new();
+    let mut kept: Vec<Vec<Value>> = rows.drain(..).rev().filter(|r| seen.insert(format!("{:?}", &r[..key_len]))).collect();
+    kept.reverse();
+    *rows = kept;
+}
+
+#[derive(FromQueryResult)]
+struct AuthorshipRow {
+    id: i64,
+    work_id: i64,
+    position: i32,
+    raw_name: String,
+    author_id: Option<i64>,
+    is_corresponding: bool,
+}
+
+#[derive(FromQueryResult)]
+struct AuthorshipInstitutionRow {
+    authorship_id: i64,
+    institution_id: i64,
+}
+
+type AuthorshipKey = (i32, String, Option<i64>, bool, Vec<i64>);
+
+async fn write_authorships(
+    tx: &DatabaseTransaction,
+    docs: &[Prepared],
+    work: &impl Fn(usize, usize) -> i64,
+    author: &impl Fn(usize, usize) -> i64,
+    inst: &impl Fn(usize, usize) -> i64,
+    existed: &HashSet<i64>,
+    touched: &mut Touched,
+) -> Result<(), DbErr> {
+    // What each work's authorships should be (a record without authorships
+    // leaves the stored ones alone).
+    let mut desired: HashMap<i64, Vec<AuthorshipKey>> = HashMap::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, w) in doc.works.iter().enumerate() {
+            if w.authorships.is_empty() {
+                continue;
+            }
+            let list = w
+                .authorships
+                .iter()
+                .map(|a| {
+                    let mut insts: Vec<i64> = a.institutions.iter().map(|x| inst(d, *x)).collect();
+                    insts.sort_unstable();
+                    insts.dedup();
+                    (a.position, a.raw_name.clone(), a.author.map(|x| author(d, x)), a.is_corresponding, insts)
+                })
+                .collect();
+            desired.insert(work(d, i), list);
+        }
+    }
+    let candidates: Vec<i64> = desired.keys().copied().filter(|id| existed.contains(id)).collect();
+    let stored = stored_authorships(tx, &candidates).await?;
+    let mut replace: Vec<i64> = Vec::new();
+    for (work_id, list) in &desired {
+        match stored.get(work_id) {
+            Some(old) if old == list => {}
+            Some(old) => {
+                touched.authors.extend(old.iter().filter_map(|a| a.2));
+                replace.push(*work_id);
+            }
+            None => replace.push(*work_id),
+        }
+    }
+    if replace.is_empty() {
+        return Ok(());
+    }
+    replace.sort_unstable();
+    let backend = tx.get_database_backend();
+    for chunk in replace.chunks(MAX_PARAMS) {
+        let doomed: Vec<i64> = chunk.iter().copied().filter(|id| stored.contains_key(id)).collect();
+        if !doomed.is_empty() {
+            let sql = format!("DELETE FROM authorships WHERE work_id IN ({})", in_list(doomed.len()));
+            tx.execute_raw(stmt(backend, &sql, doomed.into_iter().map(Value::from).collect())).await?;
+        }
+    }
+    let total: usize = replace.iter().map(|w| desired[w].len()).sum();
+    let ids = allocate_ids(tx, "authorships", total).await?;
+    let mut ids = ids.into_iter();
+    let mut rows = Vec::with_capacity(total);
+    let mut inst_rows = Vec::new();
+    for work_id in &replace {
+        touched.works.insert(*work_id);
+        for (position, raw_name, author_id, corresponding, insts) in &desired[work_id] {
+            let id = ids.next().unwrap_or_default();
+            rows.push(vec![id.into(), (*work_id).into(), (*position).into(), (*author_id).into(), raw_name.clone().into(), (*corresponding).into()]);
+            touched.authors.extend(*author_id);
+            for i in insts {
+                inst_rows.push(vec![id.into(), (*i).into()]);
+            }
+        }
+    }
+    insert_rows(tx, "authorships", &["id", "work_id", "position", "author_id", "raw_name", "is_corresponding"], rows, "").await?;
+    insert_rows(tx, "authorship_institutions", &["authorship_id", "institution_id"], inst_rows, "").await
+}
+
+async fn stored_authorships(tx: &DatabaseTransaction, works: &[i64]) -> Result<HashMap<i64, Vec<AuthorshipKey>>, DbErr> {
+    let mut out: HashMap<i64, Vec<AuthorshipKey>> = HashMap::new();
+    let backend = tx.get_database_backend();
+    for chunk in works.chunks(MAX_PARAMS) {
+        let values: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        let list = in_list(chunk.len());
+        let sql = format!("SELECT id, work_id, position, raw_name, author_id, is_corresponding FROM authorships WHERE work_id IN ({list}) ORDER BY work_id, position");
+        let rows = AuthorshipRow::find_by_statement(stmt(backend, &sql, values.clone())).all(tx).await?;
+        let sql = format!(
+            "SELECT ai.authorship_id, ai.institution_id FROM authorship_institutions ai JOIN authorships a ON a.id = ai.authorship_id WHERE a.work_id IN ({list})"
+        );
+        let mut insts: HashMap<i64, Vec<i64>> = HashMap::new();
+        for r in AuthorshipInstitutionRow::find_by_statement(stmt(backend, &sql, values)).all(tx).await? {
+            insts.entry(r.authorship_id).or_default().push(r.institution_id);
+        }
+        for r in rows {
+            let mut i = insts.remove(&r.id).unwrap_or_default();
+            i.sort_unstable();
+            out.entry(r.work_id).or_default().push((r.position, r.raw_name, r.author_id, r.is_corresponding, i));
+        }
+    }
+    Ok(out)
+}
+
+#[derive(FromQueryResult)]
+struct PairRow {
+    a: i64,
+    b: i64,
+}
+
+async fn pairs(tx: &DatabaseTransaction, sql_template: &str, ids: &[i64]) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(MAX_PARAMS) {
+        let sql = sql_template.replace("{ids}", &in_list(chunk.len()));
+        let rows = PairRow::find_by_statement(stmt(tx.get_database_backend(), &sql, chunk.iter().map(|i| Value::from(*i)).collect())).all(tx).await?;
+        out.extend(rows.into_iter().map(|r| (r.a, r.b)));
+    }
+    Ok(out)
+}
+
+async fn write_work_topics(
+    tx: &DatabaseTransaction,
+    docs: &[Prepared],
+    work: &impl Fn(usize, usize) -> i64,
+    topic: &impl Fn(usize, usize) -> i64,
+    existed: &HashSet<i64>,
+    touched: &mut Touched,
+) -> Result<(), DbErr> {
+    let mut desired: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, w) in doc.works.iter().enumerate() {
+            if !w.topics.is_empty() {
+                desired.insert(work(d, i), w.topics.iter().map(|t| topic(d, *t)).collect());
+            }
+        }
+    }
+    let candidates: Vec<i64> = desired.keys().copied().filter(|id| existed.contains(id)).collect();
+    let mut stored: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for (w, t) in pairs(tx, "SELECT work_id AS a, topic_id AS b FROM work_topics WHERE work_id IN ({ids})", &candidates).await? {
+        stored.entry(w).or_default().insert(t);
+    }
+    let mut replace: Vec<i64> = desired.keys().copied().filter(|w| stored.get(w) != desired.get(w)).collect();
+    replace.sort_unstable();
+    let doomed: Vec<i64> = replace.iter().copied().filter(|w| stored.contains_key(w)).collect();
+    for chunk in doomed.chunks(MAX_PARAMS) {
+        let sql = format!("DELETE FROM work_topics WHERE work_id IN ({})", in_list(chunk.len()));
+        tx.execute_raw(stmt(tx.get_database_backend(), &sql, chunk.iter().map(|i| Value::from(*i)).collect())).await?;
+    }
+    let mut rows = Vec::new();
+    for w in &replace {
+        touched.works.insert(*w);
+        touched.topics.extend(stored.get(w).into_iter().flatten().copied());
+        for t in &desired[w] {
+            touched.topics.insert(*t);
+            rows.push(vec![Value::from(*w), Value::from(*t)]);
+        }
+    }
+    insert_rows(tx, "work_topics", &["work_id", "topic_id"], rows, "").await
+}
+
+async fn write_features(tx: &DatabaseTransaction, docs: &[Prepared], work: &impl Fn(usize, usize) -> i64) -> Result<(), DbErr> {
+    let mut rows = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, w) in doc.works.iter().enumerate() {
+            for f in &w.features {
+                rows.push(vec![work(d, i).into(), Value::ChronoDate(Some(f.day)), f.source.clone().into(), f.upvotes.into()]);
+            }
+        }
+    }
+    dedup_last(&mut rows, 3);
+    insert_rows(
+        tx,
+        "work_features",
+        &["work_id", "featured_on", "source", "upvotes"],
+        rows,
+        "ON CONFLICT (work_id, featured_on, source) DO UPDATE SET upvotes = excluded.upvotes",
+    )
+    .await
+}
+
+#[derive(FromQueryResult)]
+struct CitationKeyRow {
+    citing_work_id: i64,
+    cited_ref: String,
+    contexts: Option<String>,
+    intents: Option<String>,
+    is_influential: Option<bool>,
+}
+
+type CitationValue = (Option<String>, Option<String>, Option<bool>, Option<i64>);
+
+async fn write_citations(
+    tx: &DatabaseTransaction,
+    docs: &[Prepared],
+    work: &impl Fn(usize, usize) -> i64,
+    existed: &HashSet<i64>,
+    touched: &mut Touched,
+) -> Result<(), DbErr> {
+    let json = |v: &Vec<String>| (!v.is_empty()).then(|| serde_json::to_string(v).unwrap_or_default());
+    let mut desired: HashMap<(i64, String), CitationValue> = HashMap::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, w) in doc.works.iter().enumerate() {
+            let citing = work(d, i);
+            for c in &w.cites {
+                desired.insert((citing, c.target.clone()), (json(&c.contexts), json(&c.intents), c.is_influential, None));
+            }
+            for r in &w.references {
+                let cited = work(d, *r);
+                let target = doc.works[*r].refs.first().cloned().unwrap_or_else(|| format!("scholargraph:{cited}"));
+                desired.insert((citing, target), (None, None, None, Some(cited)));
+            }
+        }
+    }
+    if desired.is_empty() {
+        return Ok(());
+    }
+    let mut citing: Vec<i64> = desired.keys().map(|(c, _)| *c).filter(|c| existed.contains(c)).collect();
+    citing.sort_unstable();
+    citing.dedup();
+    let mut stored: HashMap<(i64, String), CitationValue> = HashMap::new();
+    let backend = tx.get_database_backend();
+    for chunk in citing.chunks(MAX_PARAMS) {
+        let sql = format!(
+            "SELECT citing_work_id, cited_ref, contexts, intents, is_influential FROM citations WHERE citing_work_id IN ({})",
+            in_list(chunk.len())
+        );
+        for r in CitationKeyRow::find_by_statement(stmt(backend, &sql, chunk.iter().map(|i| Value::from(*i)).collect())).all(tx).await? {
+            stored.insert((r.citing_work_id, r.cited_ref), (r.contexts, r.intents, r.is_influential, None));
+        }
+    }
+    let mut rows = Vec::new();
+    let mut gained: BTreeSet<i64> = BTreeSet::new();
+    for ((citing, target), (contexts, intents, influential, cited)) in desired {
+        match stored.get(&(citing, target.clone())) {
+            Some((c, i, inf, _)) if *c == contexts && *i == intents && *inf == influential => continue,
+            Some(_) => {}
+            None => {
+                gained.insert(citing);
+            }
+        }
+        rows.push(vec![citing.into(), target.into(), cited.into(), contexts.into(), intents.into(), influential.into()]);
+    }
+    insert_rows(
+        tx,
+        "citations",
+        &["citing_work_id", "cited_ref", "cited_work_id", "contexts", "intents", "is_influential"],
+        rows,
+        "ON CONFLICT (citing_work_id, cited_ref) DO UPDATE SET contexts = excluded.contexts, intents = excluded.intents, \
+         is_influential = excluded.is_influential",
+    )
+    .await?;
+    // Targets that name a work held here resolve now.
+    let works: Vec<i64> = gained.iter().copied().collect();
+    for (prefix, column) in [("openalex:", "openalex_id"), ("doi:", "doi"), ("arxiv:", "arxiv_id"), ("s2:", "s2_id")] {
+        for chunk in works.chunks(MAX_PARAMS) {
+            let sql = format!(
+                "UPDATE citations SET cited_work_id = (SELECT w.id FROM works w WHERE w.{column} = substr(citations.cited_ref, {start})) \
+                 WHERE cited_work_id IS NULL AND cited_ref LIKE '{prefix}%' AND citing_work_id IN ({})",
+                in_list(chunk.len()),
+                start = prefix.len() + 1
+            );
+            tx.execute_raw(stmt(backend, &sql, chunk.iter().map(|i| Value::from(*i)).collect())).await?;
+        }
+    }
+    // The works cited by new citations are cited more often now.
+    let gained: Vec<i64> = gained.into_iter().collect();
+    let cited = pairs(tx, "SELECT DISTINCT cited_work_id AS a, cited_work_id AS b FROM citations WHERE cited_work_id IS NOT NULL AND citing_work_id IN ({ids})", &gained).await?;
+    touched.works.extend(cited.into_iter().map(|(a, _)| a));
+    Ok(())
+}
+
+/// Citations stored before the work they cite arrived now point at it.
+async fn resolve_waiting_citations(tx: &DatabaseTransaction, docs: &[Prepared], work: &impl Fn(usize, usize) -> i64, touched: &mut Touched) -> Result<(), DbErr> {
+    let mut by_ref: Vec<(String, i64)> = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        for (i, w) in doc.works.iter().enumerate() {
+            by_ref.extend(w.refs.iter().map(|r| (r.clone(), work(d, i))));
+        }
+    }
+    let backend = tx.get_database_backend();
+    for chunk in by_ref.chunks(MAX_PARAMS / 3) {
+        let cases = vec!["WHEN ? THEN ?"; chunk.len()].join(" ");
+        let sql = format!(
+            "UPDATE citations SET cited_work_id = CASE cited_ref {cases} END WHERE cited_work_id IS NULL AND cited_ref IN ({})",
+            in_list(chunk.len())
+        );
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
+        for (r, id) in chunk {
+            values.push(r.clone().into());
+            values.push((*id).into());
+        }
+        values.extend(chunk.iter().map(|(r, _)| Value::from(r.clone())));
+        let done = tx.execute_raw(stmt(backend, &sql, values)).await?;
+        if done.rows_affected() > 0 {
+            touched.works.extend(chunk.iter().map(|(_, id)| *id));
+        }
+    }
+    Ok(())
+}
+
+async fn enqueue(tx: &DatabaseTransaction, touched: &Touched) -> Result<(), DbErr> {
+    let mut rows = Vec::new();
+    for (kind, ids) in [("work", &touched.works), ("author", &touched.authors), ("topic", &touched.topics)] {
+        rows.extend(ids.iter().map(|id| vec![Value::from(kind), Value::from(*id)]));
+    }
+    insert_rows(tx, "derive_queue", &["kind", "item_id"], rows, "ON CONFLICT (kind, item_id) DO NOTHING").await
+}

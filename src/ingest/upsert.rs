@@ -1,0 +1,301 @@
+//! Bulk upsert of entity rows matched on their external ids: one lookup
+//! statement per id column and chunk, one multi-row INSERT per chunk of new
+//! rows, and an UPDATE only for rows whose values really change. A value the
+//! record does not give (`None`) never erases a stored one.
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, QueryResult, Value};
+
+use crate::db::{in_list, stmt};
+
+/// How a column is read back for comparison.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    Text,
+    Int,
+    BigInt,
+    Bool,
+    Date,
+}
+
+impl Kind {
+    pub fn null(self) -> Value {
+        match self {
+            Kind::Text => Value::String(None),
+            Kind::Int => Value::Int(None),
+            Kind::BigInt => Value::BigInt(None),
+            Kind::Bool => Value::Bool(None),
+            Kind::Date => Value::ChronoDate(None),
+        }
+    }
+
+    fn read(self, row: &QueryResult, column: &str) -> Result<Value, DbErr> {
+        Ok(match self {
+            Kind::Text => Value::String(row.try_get::<Option<String>>("", column)?),
+            Kind::Int => Value::Int(row.try_get::<Option<i32>>("", column)?),
+            Kind::BigInt => Value::BigInt(row.try_get::<Option<i64>>("", column)?),
+            Kind::Bool => Value::Bool(row.try_get::<Option<bool>>("", column)?),
+            Kind::Date => Value::ChronoDate(row.try_get::<Option<NaiveDate>>("", column)?),
+        })
+    }
+}
+
+/// A table's columns (without `id`), which of them identify a row, and
+/// which identify it only when none of those is given (e.g. a title).
+pub struct Spec {
+    pub table: &'static str,
+    pub columns: &'static [(&'static str, Kind)],
+    pub keys: &'static [&'static str],
+    pub fallback: Option<&'static str>,
+    /// values for NOT NULL columns that a new row does not give
+    pub defaults: &'static [(&'static str, fn() -> Value)],
+}
+
+impl Spec {
+    fn index(&self, column: &str) -> usize {
+        self.columns.iter().position(|(c, _)| *c == column).unwrap_or_else(|| panic!("{} has no column {column}", self.table))
+    }
+}
+
+/// One incoming row: a value per column of the spec, `None` when not given.
+#[derive(Clone, Debug)]
+pub struct Row(pub Vec<Option<Value>>);
+
+impl Row {
+    fn text(&self, i: usize) -> Option<&str> {
+        match &self.0[i] {
+            Some(Value::String(Some(s))) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// What became of each incoming row.
+pub struct Outcome {
+    pub ids: Vec<i64>,
+    /// per incoming row: true when its row was created or changed
+    pub changed: Vec<bool>,
+    /// per incoming row: true when its row was created
+    pub created: Vec<bool>,
+    pub counts: Counts,
+}
+
+// Bound parameters per statement: under SQLite's 32,766 and Postgres' 65,535.
+pub const MAX_PARAMS: usize = 30_000;
+
+/// Upserts `rows`; `before_insert` may fill in values of the rows about to
+/// be created (given by index), e.g. unique slugs.
+pub async fn upsert(
+    tx: &DatabaseTransaction,
+    spec: &Spec,
+    rows: Vec<Row>,
+    mut before_insert: impl FnMut(&mut [Row], &[usize]),
+) -> Result<Outcome, DbErr> {
+    let key_idx: Vec<usize> = spec.keys.iter().map(|k| spec.index(k)).collect();
+    let fallback_idx = spec.fallback.map(|f| spec.index(f));
+
+    // 1. Rows naming the same thing become one slot; later values win.
+    let mut slots: Vec<Row> = Vec::new();
+    let mut slot_of_row = Vec::with_capacity(rows.len());
+    let mut by_key: HashMap<(usize, String), usize> = HashMap::new();
+    for row in rows {
+        let idents = identities(&row, &key_idx, fallback_idx);
+        let slot = idents.iter().find_map(|ident| by_key.get(ident).copied());
+        let slot = match slot {
+            Some(s) => {
+                for (i, v) in row.0.into_iter().enumerate() {
+                    if v.is_some() {
+                        slots[s].0[i] = v;
+                    }
+                }
+                s
+            }
+            None => {
+                slots.push(row);
+                slots.len() - 1
+            }
+        };
+        for ident in identities(&slots[slot], &key_idx, fallback_idx) {
+            by_key.entry(ident).or_insert(slot);
+        }
+        slot_of_row.push(slot);
+    }
+
+    // 2. Find the stored rows.
+    let existing = find_existing(tx, spec, &slots, &key_idx, fallback_idx).await?;
+    let mut slot_ids: Vec<Option<i64>> = vec![None; slots.len()];
+    let mut slot_changed = vec![false; slots.len()];
+    let mut slot_created = vec![false; slots.len()];
+    let mut counts = Counts::default();
+    let mut new_slots = Vec::new();
+    for (s, row) in slots.iter().enumerate() {
+        let found = identities(row, &key_idx, fallback_idx).iter().find_map(|ident| existing.by_key.get(ident).copied());
+        match found {
+            Some(id) => {
+                slot_ids[s] = Some(id);
+                let stored = &existing.rows[&id];
+                let merged: Vec<Value> = row.0.iter().zip(stored).map(|(new, old)| new.clone().unwrap_or_else(|| old.clone())).collect();
+                if &merged != stored {
+                    update(tx, spec, id, &merged).await?;
+                    counts.updated += 1;
+                    slot_changed[s] = true;
+                } else {
+                    counts.unchanged += 1;
+                }
+            }
+            None => new_slots.push(s),
+        }
+    }
+
+    // 3. Insert the new ones with ids allocated up front, in few statements.
+    if !new_slots.is_empty() {
+        before_insert(&mut slots, &new_slots);
+        let ids = allocate_ids(tx, spec.table, new_slots.len()).await?;
+        let mut columns: Vec<&str> = vec!["id"];
+        columns.extend(spec.columns.iter().map(|(c, _)| *c));
+        let mut values = Vec::with_capacity(new_slots.len());
+        for (&s, &id) in new_slots.iter().zip(&ids) {
+            let mut row = vec![Value::from(id)];
+            for (i, (name, kind)) in spec.columns.iter().enumerate() {
+                let v = slots[s].0[i].clone().unwrap_or_else(|| {
+                    spec.defaults.iter().find(|(c, _)| c == name).map_or_else(|| kind.null(), |(_, f)| f())
+                });
+                row.push(v);
+            }
+            values.push(row);
+            slot_ids[s] = Some(id);
+            slot_changed[s] = true;
+            slot_created[s] = true;
+        }
+        insert_rows(tx, spec.table, &columns, values, "").await?;
+        counts.created += new_slots.len();
+    }
+
+    let ids = slot_of_row.iter().map(|&s| slot_ids[s].unwrap_or_default()).collect();
+    let changed = slot_of_row.iter().map(|&s| slot_changed[s]).collect();
+    let created = slot_of_row.iter().map(|&s| slot_created[s]).collect();
+    Ok(Outcome { ids, changed, created, counts })
+}
+
+fn identities(row: &Row, keys: &[usize], fallback: Option<usize>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = keys.iter().filter_map(|&k| row.text(k).map(|v| (k, v.to_owned()))).collect();
+    if out.is_empty() {
+        if let Some(f) = fallback {
+            out.extend(row.text(f).map(|v| (f, v.to_owned())));
+        }
+    }
+    out
+}
+
+struct Existing {
+    by_key: HashMap<(usize, String), i64>,
+    rows: HashMap<i64, Vec<Value>>,
+}
+
+async fn find_existing(tx: &DatabaseTransaction, spec: &Spec, slots: &[Row], keys: &[usize], fallback: Option<usize>) -> Result<Existing, DbErr> {
+    let mut wanted: HashMap<usize, Vec<String>> = HashMap::new();
+    for row in slots {
+        for (col, v) in identities(row, keys, fallback) {
+            wanted.entry(col).or_default().push(v);
+        }
+    }
+    let select: Vec<&str> = spec.columns.iter().map(|(c, _)| *c).collect();
+    let mut existing = Existing { by_key: HashMap::new(), rows: HashMap::new() };
+    let backend = tx.get_database_backend();
+    for (col, mut values) in wanted {
+        values.sort();
+        values.dedup();
+        let col_name = spec.columns[col].0;
+        for chunk in values.chunks(MAX_PARAMS) {
+            let sql = format!("SELECT id, {} FROM {} WHERE {col_name} IN ({})", select.join(", "), spec.table, in_list(chunk.len()));
+            let rows = tx.query_all_raw(stmt(backend, &sql, chunk.iter().map(|v| Value::from(v.clone())).collect())).await?;
+            for row in rows {
+                let id: i64 = row.try_get("", "id")?;
+                let mut stored = Vec::with_capacity(spec.columns.len());
+                for (name, kind) in spec.columns {
+                    stored.push(kind.read(&row, name)?);
+                }
+                for (k, v) in identities(&Row(stored.iter().cloned().map(Some).collect()), keys, fallback) {
+                    existing.by_key.entry((k, v)).or_insert(id);
+                }
+                // A fallback match (e.g. by title) also counts when the stored
+                // row has ids of its own.
+                if let Some(f) = fallback {
+                    if let Value::String(Some(v)) = &stored[f] {
+                        existing.by_key.entry((f, v.clone())).or_insert(id);
+                    }
+                }
+                existing.rows.insert(id, stored);
+            }
+        }
+    }
+    Ok(existing)
+}
+
+async fn update(tx: &DatabaseTransaction, spec: &Spec, id: i64, values: &[Value]) -> Result<(), DbErr> {
+    let sets: Vec<String> = spec.columns.iter().map(|(c, _)| format!("{c} = ?")).collect();
+    let sql = format!("UPDATE {} SET {} WHERE id = ?", spec.table, sets.join(", "));
+    let mut params = values.to_vec();
+    params.push(id.into());
+    tx.execute_raw(stmt(tx.get_database_backend(), &sql, params)).await?;
+    Ok(())
+}
+
+/// Ids for `n` new rows of `table`, taken before the rows are written so
+/// that children can refer to them in the same batch.
+pub async fn allocate_ids(tx: &DatabaseTransaction, table: &str, n: usize) -> Result<Vec<i64>, DbErr> {
+    let backend = tx.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let sql = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)");
+        let rows = tx.query_all_raw(stmt(backend, &sql, vec![Value::from(n as i64)])).await?;
+        return rows.iter().map(|r| r.try_get::<i64>("", "id")).collect();
+    }
+    // SQLite has one writer at a time: once this transaction has written,
+    // MAX(id) cannot move under it. The no-op DELETE takes the write lock.
+    tx.execute_unprepared("DELETE FROM derive_queue WHERE 1 = 0").await?;
+    let row = tx.query_one_raw(stmt(backend, &format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}"), vec![])).await?;
+    let max: i64 = match row {
+        Some(r) => r.try_get("", "m")?,
+        None => 0,
+    };
+    Ok((1..=n as i64).map(|i| max + i).collect())
+}
+
+/// Multi-row INSERT, chunked under the parameter limit; `suffix` may add an
+/// `ON CONFLICT …` clause.
+pub async fn insert_rows(tx: &DatabaseTransaction, table: &str, columns: &[&str], rows: Vec<Vec<Value>>, suffix: &str) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let per_row = columns.len();
+    let chunk_rows = (MAX_PARAMS / per_row).max(1);
+    let tuple = format!("({})", in_list(per_row));
+    let backend = tx.get_database_backend();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(chunk_rows).collect();
+        let tuples = vec![tuple.as_str(); chunk.len()].join(", ");
+        let sql = format!("INSERT INTO {table} ({}) VALUES {tuples} {suffix}", columns.join(", "));
+        tx.execute_raw(stmt(backend, &sql, chunk.into_iter().flatten().collect())).await?;
+    }
+    Ok(())
+}
+
+impl Spec {
+    /// A row from (column, value) pairs; columns not named are not given.
+    pub fn row(&self, pairs: Vec<(&str, Option<Value>)>) -> Row {
+        let mut values = vec![None; self.columns.len()];
+        for (name, value) in pairs {
+            values[self.index(name)] = value;
+        }
+        Row(values)
+    }
+}
