@@ -3,6 +3,7 @@
 //! rows on their external ids; `derive` then refreshes derived data.
 pub mod batch;
 pub mod derive;
+pub mod generate;
 pub mod model;
 pub mod names;
 pub mod prepare;
