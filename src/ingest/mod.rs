@@ -2,6 +2,7 @@
 //! written by `writer`, the one code path that matches records to existing
 //! rows on their external ids; `derive` then refreshes derived data.
 pub mod derive;
+pub mod formats;
 pub mod model;
 pub mod names;
 pub mod writer;
