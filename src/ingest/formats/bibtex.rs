@@ -112,13 +112,11 @@ impl Entries {
     /// The next entry (or a broken one), skipping text outside entries.
     fn scan(&mut self) -> Option<Scan> {
         // find the start of an entry
-        let (mut line_no, mut text) = loop {
-            if !self.rest.is_empty() {
-                let rest = std::mem::take(&mut self.rest);
-                break (self.rest_line, rest);
-            }
+        let (mut line_no, mut text) = if !self.rest.is_empty() {
+            (self.rest_line, std::mem::take(&mut self.rest))
+        } else {
             match self.read_line()? {
-                Ok(l) => break (self.line, l),
+                Ok(l) => (self.line, l),
                 Err(e) => {
                     self.done = true;
                     return Some(Scan::Error(e));

@@ -146,6 +146,19 @@ fn work_type(types: &[&str], has_arxiv: bool, has_doi: bool) -> &'static str {
     }
 }
 
+/// The kind of a venue without a type of its own, from the paper's
+/// `publicationTypes` (S2 files book titles under `journal` too, so that
+/// alone says nothing).
+fn venue_kind(types: &[&str]) -> &'static str {
+    if types.contains(&"Conference") {
+        "CONFERENCE"
+    } else if types.contains(&"JournalArticle") || types.contains(&"Review") {
+        "JOURNAL"
+    } else {
+        "OTHER"
+    }
+}
+
 /// A paper as a work, and the works citing it from its `citations` list.
 struct Paper {
     work: Work,
@@ -196,7 +209,8 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
                 let kind = match pv.str("type")?.map(str::to_ascii_lowercase).as_deref() {
                     Some("journal") => "JOURNAL",
                     Some("conference") => "CONFERENCE",
-                    _ => "OTHER",
+                    Some(_) => "OTHER",
+                    None => venue_kind(&types),
                 };
                 let key = pv.id_str("id")?.unwrap_or_else(|| format!("name:{name}"));
                 Some(Venue {
@@ -216,13 +230,7 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
         None => match clean(o.str("venue")?) {
             Some(name) if is_arxiv_venue(&name) => Some(arxiv_venue()),
             Some(name) => {
-                let kind = if types.contains(&"Conference") {
-                    "CONFERENCE"
-                } else if types.contains(&"JournalArticle") || o.get("journal").is_some() {
-                    "JOURNAL"
-                } else {
-                    "OTHER"
-                };
+                let kind = venue_kind(&types);
                 Some(Venue {
                     key: format!("name:{name}"),
                     name,
