@@ -649,6 +649,52 @@ mod tests {
     }
 
     #[test]
+    fn sources_and_topics() {
+        let doc = convert(&json!({"id": "https://openalex.org/S4306400194", "display_name": "arXiv (Cornell University)", "type": "repository", "issn_l": null, "issn": null})).unwrap();
+        let v = &doc.venues[0];
+        assert_eq!(
+            (
+                v.key.as_str(),
+                v.kind.as_str(),
+                v.openalex_id.as_deref(),
+                v.issn.as_deref()
+            ),
+            ("S4306400194", "REPOSITORY", Some("S4306400194"), None)
+        );
+        let doc = convert(&json!({"id": "https://openalex.org/S1", "display_name": "J", "type": "journal", "issn": ["1234-5678"]})).unwrap();
+        assert_eq!(
+            (doc.venues[0].kind.as_str(), doc.venues[0].issn.as_deref()),
+            ("JOURNAL", Some("1234-5678"))
+        );
+        let doc = convert(&json!({
+            "id": "https://openalex.org/T11636", "display_name": "Artificial Intelligence in Healthcare",
+            "subfield": {"id": "https://openalex.org/subfields/1702", "display_name": "Artificial Intelligence"},
+            "field": {"id": "https://openalex.org/fields/17", "display_name": "Computer Science"},
+            "domain": {"id": "https://openalex.org/domains/3", "display_name": "Physical Sciences"}
+        }))
+        .unwrap();
+        let chain: Vec<_> = doc
+            .topics
+            .iter()
+            .map(|t| (t.key.as_str(), t.parent.as_deref()))
+            .collect();
+        assert_eq!(
+            chain,
+            vec![
+                ("domains/3", None),
+                ("fields/17", Some("domains/3")),
+                ("subfields/1702", Some("fields/17")),
+                ("T11636", Some("subfields/1702"))
+            ]
+        );
+        let bad = json!({"id": "T1", "display_name": "x", "field": {"id": "https://openalex.org/subfields/1", "display_name": "y"}});
+        assert_eq!(
+            convert(&bad).unwrap_err(),
+            r#""field.id": not an OpenAlex field id: "https://openalex.org/subfields/1""#
+        );
+    }
+
+    #[test]
     fn affiliation_years() {
         let doc = convert(&json!({
             "id": "A1", "display_name": "Ada Lovelace",
