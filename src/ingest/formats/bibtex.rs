@@ -28,7 +28,9 @@ use std::io::BufRead;
 use chrono::NaiveDate;
 
 use super::latex::decode;
-use super::{Builder, Record, RecordError, arxiv_venue, fold_ws, keyword_topic, record_error};
+use super::{
+    Builder, Record, RecordError, arxiv_venue, checked, fold_ws, keyword_topic, record_error,
+};
 use crate::ids;
 use crate::ingest::model::{Authorship, Document, Venue, Work};
 
@@ -253,13 +255,7 @@ impl Iterator for Entries {
                 _ => {
                     let result = parse_fields(&entry.body, &self.macros, true)
                         .and_then(|(key, fields)| convert(&entry.kind, &key, &fields, entry.line));
-                    return Some(match result {
-                        Ok(doc) => Ok(Record {
-                            line: entry.line,
-                            doc,
-                        }),
-                        Err(reason) => Err(record_error(entry.line, reason, &entry.raw)),
-                    });
+                    return Some(checked(entry.line, result, &entry.raw));
                 }
             }
         }

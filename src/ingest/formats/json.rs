@@ -16,7 +16,7 @@ use std::io::BufRead;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{Record, RecordError, record_error, truncate_raw};
+use super::{Record, RecordError, checked, truncate_raw};
 use crate::ingest::model::Document;
 
 /// One JSON record of the input, parsed or not.
@@ -36,13 +36,7 @@ impl Item {
             Ok(v) => f(v),
             Err(e) => Err(e.clone()),
         };
-        match converted {
-            Ok(doc) => Ok(Record {
-                line: self.line,
-                doc,
-            }),
-            Err(reason) => Err(record_error(self.line, reason, &self.raw)),
-        }
+        checked(self.line, converted, &self.raw)
     }
 }
 

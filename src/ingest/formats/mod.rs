@@ -126,6 +126,22 @@ pub(crate) fn truncate_raw(s: &str) -> String {
     s[..end].to_owned()
 }
 
+/// A converted record, checked with [`validate`].
+pub(crate) fn checked(
+    line: usize,
+    converted: Result<Document, String>,
+    raw: &str,
+) -> Result<Record, RecordError> {
+    match converted.and_then(|doc| {
+        validate(&doc)
+            .map(|()| doc)
+            .map_err(|e| format!("invalid record: {e}"))
+    }) {
+        Ok(doc) => Ok(Record { line, doc }),
+        Err(reason) => Err(record_error(line, reason, raw)),
+    }
+}
+
 pub(crate) fn record_error(line: usize, reason: impl Into<String>, raw: &str) -> RecordError {
     RecordError {
         line,
@@ -174,19 +190,7 @@ pub fn records_with_options(
         }
         Format::Bibtex => Box::new(bibtex::entries(reader)),
     };
-    Box::new(inner.map(|r| {
-        r.and_then(|rec| match validate(&rec.doc) {
-            Ok(()) => Ok(rec),
-            Err(reason) => {
-                let raw = serde_json::to_string(&rec.doc).unwrap_or_default();
-                Err(record_error(
-                    rec.line,
-                    format!("invalid record: {reason}"),
-                    &raw,
-                ))
-            }
-        })
-    }))
+    inner
 }
 
 /// Normalises a citation target: `s2:<paperId>`, `doi:10.…`, `arxiv:…`,
@@ -391,8 +395,9 @@ const VENUE_KINDS: [&str; 4] = ["REPOSITORY", "JOURNAL", "CONFERENCE", "OTHER"];
 /// Checks what the writer relies on: known types, schemes and kinds, every
 /// key referred to present (once) in the document, authorship positions
 /// 1..n in order, non-empty titles and names, identifiers normalised, cite
-/// targets well-formed. Every parser's output passes this (it is applied to
-/// each record [`records`] yields).
+/// targets well-formed. Every parser's output passes this: [`records`]
+/// checks each record with it (a failure would be a parser bug, reported as
+/// a `RecordError` "invalid record: …" rather than handed on).
 pub fn validate(doc: &Document) -> Result<(), String> {
     fn keys<'a, T>(
         what: &str,
@@ -604,6 +609,45 @@ mod tests {
             Some("机器学习")
         );
         assert!(keyword_topic(" -- ").is_none());
+    }
+
+    #[test]
+    fn invalid_documents_are_caught() {
+        use crate::ingest::model::Authorship;
+        let mut doc = Document::default();
+        doc.works.push(Work {
+            key: "w".into(),
+            title: "T".into(),
+            work_type: "ARTICLE".into(),
+            ..Default::default()
+        });
+        assert_eq!(validate(&doc), Ok(()));
+        doc.works[0].authorships.push(Authorship {
+            position: 2,
+            raw_name: "A".into(),
+            ..Default::default()
+        });
+        assert_eq!(
+            validate(&doc).unwrap_err(),
+            "work \"w\": authorship 1 has position 2"
+        );
+        doc.works[0].authorships[0].position = 1;
+        doc.works[0].authorships[0].author = Some("nobody".into());
+        let err = checked(7, Ok(doc.clone()), "the input").unwrap_err();
+        assert_eq!(
+            (err.line, err.reason.as_str(), err.raw.as_str()),
+            (
+                7,
+                "invalid record: work \"w\": unknown author \"nobody\"",
+                "the input"
+            )
+        );
+        doc.works[0].authorships.clear();
+        doc.works[0].doi = Some("10.1/ABC".into());
+        assert!(validate(&doc).unwrap_err().contains("not normalised"));
+        doc.works[0].doi = None;
+        doc.works[0].work_type = "JOURNAL_ARTICLE".into();
+        assert!(validate(&doc).is_err());
     }
 
     #[test]
