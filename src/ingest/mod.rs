@@ -3,7 +3,9 @@
 //! rows on their external ids; `derive` then refreshes derived data.
 pub mod batch;
 pub mod derive;
+pub mod formats;
 pub mod generate;
+pub mod import;
 pub mod model;
 pub mod names;
 pub mod prepare;
