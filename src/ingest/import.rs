@@ -1,0 +1,316 @@
+//! `scholargraph import`: streams records from files into the graph in
+//! batches, with constant memory. Bad records are reported as `FILE:LINE:
+//! reason`, skipped and copied to the rejects file; the good ones land. Each
+//! batch is a transaction and the derived-data queue is durable, so a killed
+//! import, run again, ends where an uninterrupted one would.
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+use super::batch::{BatchCounts, write_batch};
+use super::derive;
+use super::formats::{self, Format, Options, Record, RecordError};
+use super::prepare::{Prepared, prepare};
+use crate::db::Db;
+
+/// Records per transaction: big enough for few statements, small enough to
+/// keep memory flat and a failed batch cheap to retry record by record.
+pub const BATCH: usize = 1_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// stop at the first bad record
+    pub strict: bool,
+    /// where to copy rejected records, with their reasons
+    pub rejects: Option<std::path::PathBuf>,
+    /// progress on stderr
+    pub progress: bool,
+    /// for Semantic Scholar citation edges: the paper they cite
+    pub cited: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ImportReport {
+    pub read: u64,
+    pub rejected: u64,
+    pub counts: BatchCounts,
+    pub seconds: f64,
+    /// set when the import stopped early: why, and what is in
+    pub stopped: Option<String>,
+}
+
+impl ImportReport {
+    /// 0: all imported; 3: some records rejected; 1: stopped early.
+    pub fn exit_code(&self) -> u8 {
+        if self.stopped.is_some() {
+            1
+        } else if self.rejected > 0 {
+            3
+        } else {
+            0
+        }
+    }
+
+    pub fn summary(&self) -> String {
+        let c = &self.counts;
+        format!(
+            "{} records read; works {} created, {} updated, {} unchanged; authors {} created, {} updated; other {} created, {} updated; {} rejected; {:.1} s ({:.0} records/s)",
+            self.read,
+            c.works.created,
+            c.works.updated,
+            c.works.unchanged,
+            c.authors.created,
+            c.authors.updated,
+            c.other.created,
+            c.other.updated,
+            self.rejected,
+            self.seconds,
+            self.read as f64 / self.seconds.max(1e-9)
+        )
+    }
+}
+
+fn add(total: &mut BatchCounts, c: BatchCounts) {
+    for (t, c) in [(&mut total.works, c.works), (&mut total.authors, c.authors), (&mut total.other, c.other)] {
+        t.created += c.created;
+        t.updated += c.updated;
+        t.unchanged += c.unchanged;
+    }
+}
+
+/// Counts the bytes read from a file, for progress and ETA.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+fn open(path: &str, read: Arc<AtomicU64>) -> io::Result<(Box<dyn BufRead + Send>, Option<u64>)> {
+    if path == "-" {
+        return Ok((formats::open(path)?, None));
+    }
+    let file = File::open(path)?;
+    let size = file.metadata().ok().map(|m| m.len());
+    let mut reader = BufReader::with_capacity(1 << 16, Counting { inner: file, read });
+    let gz = path.ends_with(".gz") || reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    let reader: Box<dyn BufRead + Send> = if gz { Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(reader))) } else { Box::new(reader) };
+    Ok((reader, size))
+}
+
+struct Rejects {
+    out: Option<io::BufWriter<File>>,
+}
+
+impl Rejects {
+    fn write(&mut self, file: &str, line: usize, reason: &str, raw: &str) -> io::Result<()> {
+        eprintln!("{file}:{line}: {reason}");
+        if let Some(out) = &mut self.out {
+            serde_json::to_writer(&mut *out, &json!({"file": file, "line": line, "reason": reason, "record": raw}))?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
+/// Shows progress: a bar on a terminal, a line every few seconds otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+    last_line: Instant,
+}
+
+impl Progress {
+    fn new(enabled: bool, total: Option<u64>, file: &str) -> Self {
+        let bar = (enabled && io::stderr().is_terminal()).then(|| {
+            let bar = match total {
+                Some(t) => indicatif::ProgressBar::new(t),
+                None => indicatif::ProgressBar::new_spinner(),
+            };
+            let style = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {per_sec} ETA {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar.set_message(file.to_owned());
+            bar
+        });
+        Self { bar, started: Instant::now(), last_line: Instant::now() }
+    }
+
+    fn update(&mut self, enabled: bool, bytes: u64, records: u64) {
+        let rate = records as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(bytes);
+                bar.set_message(format!("{records} records, {rate:.0}/s"));
+            }
+            None if enabled && self.last_line.elapsed() >= Duration::from_secs(5) => {
+                eprintln!("import: {records} records, {rate:.0} records/s");
+                self.last_line = Instant::now();
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+pub async fn import(db: &Db, format: Format, files: &[String], options: &ImportOptions) -> ImportReport {
+    let started = Instant::now();
+    let mut report = ImportReport::default();
+    let result = run(db, format, files, options, &mut report).await;
+    if let Err(why) = result {
+        report.stopped = Some(why);
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    report
+}
+
+async fn run(db: &Db, format: Format, files: &[String], options: &ImportOptions, report: &mut ImportReport) -> Result<(), String> {
+    // Leftovers of an interrupted run first.
+    derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
+    let mut rejects = Rejects {
+        out: match &options.rejects {
+            Some(path) => Some(io::BufWriter::new(File::create(path).map_err(|e| format!("{}: {e}", path.display()))?)),
+            None => None,
+        },
+    };
+    for file in files {
+        let bytes = Arc::new(AtomicU64::new(0));
+        let (reader, size) = open(file, bytes.clone()).map_err(|e| format!("{file}: {e}"))?;
+        let mut progress = Progress::new(options.progress, size, file);
+        // Parsing runs on its own thread; a bounded channel keeps memory flat.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Record, RecordError>>(BATCH * 2);
+        let opts = Options { cited: options.cited.clone(), ..Default::default() };
+        let parser = std::thread::spawn(move || {
+            for item in formats::records_with_options(format, reader, opts) {
+                if tx.blocking_send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut batch = Batch::default();
+        let mut last_committed: Option<usize> = None;
+        let mut stop: Option<String> = None;
+        while let Some(item) = rx.recv().await {
+            report.read += 1;
+            let bad = match item {
+                Ok(Record { line, doc }) => match prepare(&doc) {
+                    Ok(p) => {
+                        batch.prepared.push(p);
+                        batch.records.push((line, doc));
+                        None
+                    }
+                    Err(e) => Some((line, e.to_string(), serde_json::to_string(&doc).unwrap_or_default())),
+                },
+                Err(e) => Some((e.line, e.reason, e.raw)),
+            };
+            if let Some((line, reason, raw)) = bad {
+                report.rejected += 1;
+                rejects.write(file, line, &reason, &raw).map_err(|e| format!("rejects file: {e}"))?;
+                if options.strict {
+                    stop = Some(format!("{file}:{line}: {reason}"));
+                    break;
+                }
+            }
+            if batch.prepared.len() >= BATCH {
+                last_committed = flush_batch(db, &mut batch, file, report, &mut rejects, options.strict).await?.or(last_committed);
+                progress.update(options.progress, bytes.load(Ordering::Relaxed), report.read);
+            }
+        }
+        drop(rx);
+        let _ = parser.join();
+        last_committed = flush_batch(db, &mut batch, file, report, &mut rejects, options.strict).await?.or(last_committed);
+        progress.finish();
+        if let Some(why) = stop {
+            derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
+            let upto = last_committed.map_or("no record of this file".to_owned(), |l| format!("every good record up to line {l}"));
+            return Err(format!("stopped at {why} (--strict); {upto} of {file} is imported"));
+        }
+    }
+    derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
+    Ok(())
+}
+
+/// Records waiting to be written together.
+#[derive(Default)]
+struct Batch {
+    prepared: Vec<Prepared>,
+    /// line and record of each, to report one the database refuses
+    records: Vec<(usize, super::model::Document)>,
+}
+
+/// Writes a batch in one transaction. When the database refuses it, writes
+/// its records one by one so that only the culprits are rejected. Returns the
+/// last line committed.
+async fn flush_batch(
+    db: &Db,
+    batch: &mut Batch,
+    file: &str,
+    report: &mut ImportReport,
+    rejects: &mut Rejects,
+    strict: bool,
+) -> Result<Option<usize>, String> {
+    if batch.prepared.is_empty() {
+        return Ok(None);
+    }
+    let Batch { prepared, records } = std::mem::take(batch);
+    let last = records.last().map(|(l, _)| *l);
+    match write(db, &prepared).await {
+        Ok(counts) => {
+            add(&mut report.counts, counts);
+            return Ok(last);
+        }
+        Err(e) if is_fatal(&e) => return Err(committed(file, records.first().map(|r| r.0), &e)),
+        Err(_) => {}
+    }
+    let mut last_ok = None;
+    for (prepared, (line, doc)) in prepared.iter().zip(records) {
+        let raw = serde_json::to_string(&doc).unwrap_or_default();
+        match write(db, std::slice::from_ref(prepared)).await {
+            Ok(counts) => {
+                add(&mut report.counts, counts);
+                last_ok = Some(line);
+            }
+            Err(e) if is_fatal(&e) => return Err(committed(file, Some(line), &e)),
+            Err(e) => {
+                report.rejected += 1;
+                rejects.write(file, line, &format!("refused by the database: {e}"), &raw).map_err(|e| format!("rejects file: {e}"))?;
+                if strict {
+                    return Err(format!("stopped at {file}:{line} (--strict); every good record before it is imported"));
+                }
+            }
+        }
+    }
+    Ok(last_ok)
+}
+
+async fn write(db: &Db, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
+    let tx = db.write.begin().await?;
+    let counts = write_batch(&tx, docs).await?;
+    tx.commit().await?;
+    Ok(counts)
+}
+
+fn is_fatal(e: &sea_orm::DbErr) -> bool {
+    matches!(e, sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_))
+}
+
+fn committed(file: &str, line: Option<usize>, e: &sea_orm::DbErr) -> String {
+    let at = line.map_or(String::new(), |l| format!(" at {file}:{l}"));
+    format!("database error{at}: {e}; every record before it is imported, none after")
+}
