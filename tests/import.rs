@@ -1,0 +1,151 @@
+//! `import` on the real fixtures (tests/fixtures/real/), on SQLite and
+//! PostgreSQL: what comes out through GraphQL, idempotence, merging, and bad
+//! records reported, skipped and copied while the good ones land.
+mod common;
+
+use common::{TestApp, for_each_db};
+use scholargraph::ingest::formats::Format;
+use scholargraph::ingest::import::{ImportOptions, ImportReport, import};
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/real/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+async fn run(app: &TestApp, format: Format, files: &[String]) -> ImportReport {
+    import(&app.db, format, files, &ImportOptions::default()).await
+}
+
+async fn counts(app: &TestApp) -> Value {
+    let q = r#"{ works(first: 1) { totalCount } authors(first: 1) { totalCount } institutions(first: 1) { totalCount } topics(first: 1) { totalCount } }"#;
+    app.post(q, json!({})).await["data"].clone()
+}
+
+#[tokio::test]
+async fn openalex_work_and_author_merge_into_one_graph() {
+    for_each_db(|app| async move {
+        let files = [fixture("openalex_work_W2741809807.json"), fixture("openalex_author_A5023888391.json"), fixture("openalex_institution_I27837315.json")];
+        let report = run(&app, Format::OpenAlex, &files).await;
+        assert_eq!((report.read, report.rejected, report.exit_code()), (3, 0, 0), "{}", report.summary());
+
+        let q = r#"{ work(doi: "https://doi.org/10.7717/peerj.4375") { title openalexId authorCount abstract venue { name kind }
+              authorships { position rawName author { displayName orcid openalexId } institutions { name ror countryCode } } } }"#;
+        let w = app.post(q, json!({})).await["data"]["work"].clone();
+        assert_eq!(w["openalexId"], "W2741809807");
+        assert_eq!(w["authorCount"], 9);
+        assert!(w["abstract"].as_str().unwrap().starts_with("Despite growing interest in Open Access"), "{}", w["abstract"]);
+        let priem = w["authorships"].as_array().unwrap().iter().find(|a| a["author"]["orcid"] == "0000-0001-6187-6610").unwrap();
+        assert_eq!(priem["author"]["openalexId"], "A5023888391");
+
+        // The author record and the authorship are one author, with the
+        // author record's metrics and affiliations.
+        let q = r#"{ author(orcid: "0000-0001-6187-6610") { displayName metrics { worksCount } externalMetrics { name value source }
+              affiliations { institution { name } startYear endYear } works(first: 5) { totalCount } } }"#;
+        let a = app.post(q, json!({})).await["data"]["author"].clone();
+        assert_eq!(a["works"]["totalCount"], 1);
+        assert_eq!(a["metrics"]["worksCount"], 1);
+        let h = a["externalMetrics"].as_array().unwrap().iter().find(|m| m["name"] == "h_index").unwrap();
+        assert_eq!((h["value"].as_f64(), h["source"].as_str()), (Some(17.0), Some("OpenAlex")));
+        assert!(!a["affiliations"].as_array().unwrap().is_empty());
+        let found = app.post(r#"{ authors(first: 5, filter: {nameContains: "priem"}) { totalCount } }"#, json!({})).await;
+        assert_eq!(found["data"]["authors"]["totalCount"], 1, "one person is one author");
+
+        let um = app.post(r#"{ institution(ror: "00jmfr291") { name countryCode } }"#, json!({})).await;
+        assert_eq!(um["data"]["institution"]["countryCode"], "US");
+
+        // Importing again changes nothing.
+        let before = counts(&app).await;
+        let again = run(&app, Format::OpenAlex, &files).await;
+        assert_eq!(again.counts.works.created + again.counts.works.updated, 0, "{}", again.summary());
+        assert_eq!(again.counts.authors.created + again.counts.authors.updated, 0, "{}", again.summary());
+        assert_eq!(counts(&app).await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_citation_to_a_work_not_yet_imported_resolves_when_it_arrives() {
+    for_each_db(|app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let citing = dir.path().join("citing.jsonl");
+        let cited = dir.path().join("cited.jsonl");
+        std::fs::write(&citing, r#"{"id": "https://openalex.org/W900001", "title": "Citing", "type": "article", "publication_year": 2024, "referenced_works": ["https://openalex.org/W900002"]}"#).unwrap();
+        std::fs::write(&cited, r#"{"id": "https://openalex.org/W900002", "title": "Cited later", "type": "article", "publication_year": 2020}"#).unwrap();
+        run(&app, Format::OpenAlex, &[citing.display().to_string()]).await;
+        let q = r#"{ work(openalexId: "W900001") { references(first: 5) { totalCount nodes { title } } } }"#;
+        assert_eq!(app.post(q, json!({})).await["data"]["work"]["references"]["totalCount"], 0);
+        run(&app, Format::OpenAlex, &[cited.display().to_string()]).await;
+        let body = app.post(q, json!({})).await;
+        assert_eq!(body["data"]["work"]["references"]["nodes"], json!([{"title": "Cited later"}]));
+        let cited_by = app.post(r#"{ work(openalexId: "W900002") { citedByCount citedBy(first: 5) { nodes { title } } } }"#, json!({})).await;
+        assert_eq!(cited_by["data"]["work"], json!({"citedByCount": 1, "citedBy": {"nodes": [{"title": "Citing"}]}}));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn arxiv_s2_and_bibtex_import() {
+    for_each_db(|app| async move {
+        let report = run(&app, Format::Arxiv, &[fixture("arxiv_metadata_oai_snapshot_first200.jsonl")]).await;
+        assert_eq!((report.read, report.rejected, report.exit_code()), (200, 0, 0), "{}", report.summary());
+        let w = app.post(r#"{ work(arxivId: "arXiv:0704.0001v2") { title type doi publicationDate topics { code scheme } venue { name } } }"#, json!({})).await;
+        let w = &w["data"]["work"];
+        assert_eq!(w["type"], "PREPRINT");
+        assert_eq!(w["publicationDate"], "2007-04-02");
+        assert_eq!(w["topics"][0], json!({"code": "hep-ph", "scheme": "ARXIV"}));
+
+        let report = run(&app, Format::S2, &[fixture("s2_author_2262347_with_papers.json")]).await;
+        assert_eq!((report.rejected, report.exit_code()), (0, 0), "{}", report.summary());
+        let turing = app.post(r#"{ authors(first: 3, filter: {nameContains: "turing"}) { nodes { displayName metrics { worksCount } externalMetrics { name source } } } }"#, json!({})).await;
+        let turing = &turing["data"]["authors"]["nodes"][0];
+        assert!(turing["metrics"]["worksCount"].as_i64().unwrap() >= 50, "{turing}");
+        assert!(turing["externalMetrics"].as_array().unwrap().iter().any(|m| m["source"] == "Semantic Scholar"));
+
+        let bib = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(bib.path(), "@article{oa,\n  title = {The state of {OA}},\n  author = {Piwowar, Heather and Larivi{\\`e}re, Vincent},\n  year = {2018},\n  doi = {10.7717/peerj.4375}\n}\n").unwrap();
+        let report = run(&app, Format::Bibtex, &[bib.path().display().to_string()]).await;
+        assert_eq!(report.exit_code(), 0, "{}", report.summary());
+        let w = app.post(r#"{ work(doi: "10.7717/peerj.4375") { authorships { rawName } } }"#, json!({})).await;
+        assert_eq!(w["data"]["work"]["authorships"][1]["rawName"], "Vincent Larivière");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_records_are_reported_skipped_and_copied_while_good_ones_land() {
+    for_each_db(|app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("mixed.jsonl");
+        let rejects = dir.path().join("rejects.jsonl");
+        let lines = [
+            r#"{"id": "https://openalex.org/W910001", "title": "Good one", "type": "article", "publication_year": 2021}"#,
+            r#"{"id": "https://openalex.org/W910002", "title": "Trunc"#,
+            r#"{"id": "https://openalex.org/W910003", "type": "article"}"#,
+            r#"{"id": "https://openalex.org/W910004", "title": 42, "type": "article"}"#,
+            r#"{"id": "https://openalex.org/W910005", "title": "Bad DOI", "doi": "not-a-doi", "type": "article"}"#,
+            r#"{"id": "https://openalex.org/W910006", "title": "Good two", "type": "article", "publication_year": 2022}"#,
+        ];
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        let file = input.display().to_string();
+        let report = import(&app.db, Format::OpenAlex, &[file.clone()], &ImportOptions { rejects: Some(rejects.clone()), ..Default::default() }).await;
+        assert_eq!((report.read, report.rejected, report.exit_code()), (6, 4, 3), "{}", report.summary());
+        let copied: Vec<Value> = std::fs::read_to_string(&rejects).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let lines_rejected: Vec<i64> = copied.iter().map(|r| r["line"].as_i64().unwrap()).collect();
+        assert_eq!(lines_rejected, [2, 3, 4, 5]);
+        assert!(copied.iter().all(|r| r["file"] == file.as_str() && !r["reason"].as_str().unwrap().is_empty() && r["record"].is_string()));
+        let titles = app.post(r#"{ a: work(openalexId: "W910001") { title } b: work(openalexId: "W910006") { title } c: work(openalexId: "W910005") { title } }"#, json!({})).await;
+        assert_eq!(titles["data"], json!({"a": {"title": "Good one"}, "b": {"title": "Good two"}, "c": null}));
+
+        // --strict stops at the first bad record and says what is in.
+        let strict = import(&app.db, Format::OpenAlex, &[file.clone()], &ImportOptions { strict: true, ..Default::default() }).await;
+        assert_eq!(strict.exit_code(), 1);
+        let why = strict.stopped.unwrap();
+        assert!(why.contains(&format!("{file}:2")) && why.contains("up to line 1"), "{why}");
+
+        // An unreadable file is fatal and named.
+        let missing = import(&app.db, Format::OpenAlex, &["/nonexistent/x.jsonl".to_owned()], &ImportOptions::default()).await;
+        assert_eq!(missing.exit_code(), 1);
+        assert!(missing.stopped.unwrap().contains("/nonexistent/x.jsonl"));
+    })
+    .await;
+}
