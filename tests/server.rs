@@ -61,8 +61,32 @@ async fn health_ready_and_graphiql() {
     );
     let html = page.text().await.unwrap();
     assert!(
-        html.contains("graphiql") && html.contains("/graphql"),
+        html.contains(r#"createFetcher({ url: "/graphql" })"#),
         "GraphiQL preset to /graphql"
+    );
+    assert!(
+        !html.contains("https://"),
+        "no script from a CDN: the playground works offline"
+    );
+    let script = app
+        .client
+        .get(app.url("/assets/graphiql/graphiql.min.js"))
+        .header(ACCEPT_ENCODING, "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(script.headers()[CONTENT_ENCODING], "gzip");
+    assert_eq!(&script.bytes().await.unwrap()[..2], &[0x1f, 0x8b]);
+    let css = app.get("/assets/graphiql/graphiql.min.css").await;
+    assert!(
+        css.headers().get(CONTENT_ENCODING).is_none(),
+        "decompressed for clients without gzip"
+    );
+    assert!(css.text().await.unwrap().contains(".graphiql-container"));
+    assert_eq!(
+        app.get("/assets/graphiql/nope.js").await.status(),
+        StatusCode::NOT_FOUND
     );
 
     // A closed pool is a database that cannot be reached.

@@ -47,6 +47,7 @@ pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
     let routes = Router::new()
         .route("/", get(graphiql::page))
+        .route("/assets/graphiql/{file}", get(graphiql::asset))
         .route("/graphql", get(graphql_http::get).post(graphql_http::post))
         .route("/health", get(health::live))
         .route("/ready", get(health::ready))
