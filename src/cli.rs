@@ -1,8 +1,9 @@
-//! The command line: `serve`, `migrate`, `export-schema`, `seed-demo` and
-//! `generate`. Every flag can also come from the environment; the values are
+//! The command line: `serve`, `migrate`, `import`, `export-schema`,
+//! `seed-demo` and `generate`. Every flag can also come from the environment; the values are
 //! checked here and turned into one [`Config`].
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -11,6 +12,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::config::{self, Config, DatabaseUrl};
 use crate::db::Db;
 use crate::graphql::{self, SchemaLimits};
+use crate::ingest::formats::Format;
+use crate::ingest::import::{self, ImportOptions};
 use crate::{demo, server};
 
 /// A GraphQL API over a scholarly knowledge graph, on SQLite or PostgreSQL.
@@ -41,6 +44,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply pending database migrations, then exit.
     Migrate(DbArgs),
+    /// Import records from files; exit code 0: all imported, 3: some
+    /// records rejected (listed on stderr), 1: stopped early.
+    Import(ImportArgs),
     /// Print the GraphQL schema (SDL) to stdout.
     ExportSchema,
     /// Migrate, load the demo corpus and print what was written.
@@ -88,6 +94,31 @@ pub struct ServeArgs {
     /// Highest cost a GraphQL operation may have (list sizes multiply).
     #[arg(long, env = "SCHOLARGRAPH_MAX_COMPLEXITY", default_value_t = SchemaLimits::default().max_complexity)]
     pub max_complexity: usize,
+}
+
+/// Flags of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Format of the input files.
+    #[arg(long, short, value_enum)]
+    pub format: Format,
+    /// Files to read, `-` for stdin; gzip-compressed input is decompressed.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Stop at the first bad record instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Copy rejected records, with their reasons, to this file.
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// For Semantic Scholar citation edges: the paper they cite.
+    #[arg(long)]
+    pub cited: Option<String>,
+    /// No progress bar (by default shown when stderr is a terminal).
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 /// Flags of `generate`.
@@ -150,21 +181,22 @@ fn check_origin(origin: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Runs one command to completion.
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs one command to completion; returns the process exit code (0 on
+/// success; `import` has its own codes).
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Serve(args) => server::serve(args.into_config()?).await,
+        Command::Import(args) => return run_import(args).await,
+        Command::Serve(args) => server::serve(args.into_config()?).await?,
         Command::Migrate(args) => {
             server::open_database(&args.database_url).await?;
             println!("migrated {}", args.database_url);
-            Ok(())
         }
         Command::ExportSchema => {
             let sdl = schema_sdl().await?;
             let mut out = std::io::stdout().lock();
             out.write_all(sdl.as_bytes())
                 .and_then(|()| out.flush())
-                .context("writing the schema to stdout")
+                .context("writing the schema to stdout")?;
         }
         Command::SeedDemo(args) => {
             let db = server::open_database(&args.database_url).await?;
@@ -173,14 +205,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "demo corpus loaded into {}: {} rows created, {} updated",
                 args.database_url, summary.created, summary.updated
             );
-            Ok(())
         }
         Command::Generate(args) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             crate::ingest::generate::generate(args.works, args.seed, &mut out)
-                .context("writing generated works to stdout")
+                .context("writing generated works to stdout")?;
         }
     }
+    Ok(0)
+}
+
+async fn run_import(args: ImportArgs) -> anyhow::Result<u8> {
+    let db = server::open_database(&args.db.database_url).await?;
+    let options = ImportOptions {
+        strict: args.strict,
+        rejects: args.rejects,
+        progress: !args.no_progress && std::io::stderr().is_terminal(),
+        cited: args.cited,
+    };
+    let report = import::import(&db, args.format, &args.files, &options).await;
+    println!("{}", report.summary());
+    if let Some(why) = &report.stopped {
+        eprintln!("error: import stopped: {why}");
+    }
+    Ok(report.exit_code())
 }
 
 /// The schema's SDL, as `export-schema` prints it. The schema does not touch
@@ -249,6 +297,35 @@ mod tests {
         assert_eq!(
             (config.body_limit, config.request_timeout),
             (65536, Duration::from_secs(5))
+        );
+    }
+
+    #[test]
+    fn import_takes_a_format_and_files() {
+        let cli = Cli::try_parse_from([
+            "scholargraph",
+            "import",
+            "-f",
+            "openalex",
+            "a.jsonl.gz",
+            "-",
+            "--strict",
+        ])
+        .unwrap();
+        let Command::Import(args) = cli.command else {
+            panic!("not import")
+        };
+        assert_eq!(
+            (args.format, args.files.as_slice(), args.strict),
+            (
+                Format::OpenAlex,
+                &["a.jsonl.gz".to_owned(), "-".to_owned()][..],
+                true
+            )
+        );
+        assert!(
+            Cli::try_parse_from(["scholargraph", "import", "-f", "openalex"]).is_err(),
+            "files are required"
         );
     }
 
