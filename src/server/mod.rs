@@ -1,1 +1,149 @@
+//! The HTTP server: GraphQL over HTTP at `/graphql`, GraphiQL at `/`, health
+//! and readiness probes, wrapped in the middleware of [`middleware`].
+//! [`app`] is the whole router, so tests drive exactly what production runs.
+mod errors;
+mod graphiql;
+mod graphql_http;
+mod health;
+pub mod middleware;
 
+use std::future::Future;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+use crate::config::{Config, DatabaseUrl};
+use crate::db::Db;
+use crate::demo;
+use crate::graphql::{self, AppSchema};
+
+pub use errors::error_response;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Builds the schema over `db` with the limits of `config`.
+    pub fn new(db: Db, config: Config) -> Self {
+        let schema = graphql::build_schema(db.clone(), &config.limits);
+        Self {
+            schema,
+            db,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The application: routes plus middleware.
+pub fn app(state: AppState) -> Router {
+    let config = state.config.clone();
+    let routes = Router::new()
+        .route("/", get(graphiql::page))
+        .route("/assets/graphiql/{file}", get(graphiql::asset))
+        .route("/graphql", get(graphql_http::get).post(graphql_http::post))
+        .route("/health", get(health::live))
+        .route("/ready", get(health::ready))
+        .fallback(errors::not_found)
+        .with_state(state);
+    middleware::apply(routes, &config)
+}
+
+/// Connects to the database and applies pending migrations.
+pub async fn open_database(url: &DatabaseUrl) -> anyhow::Result<Db> {
+    // `url` prints with its password masked.
+    let db = Db::connect(url.expose())
+        .await
+        .with_context(|| format!("connecting to {url}"))?;
+    db.migrate()
+        .await
+        .with_context(|| format!("migrating {url}"))?;
+    Ok(db)
+}
+
+/// Runs the server until SIGINT or SIGTERM: migrates, loads the demo corpus
+/// into an empty database (unless `config.demo` is off), binds, serves.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    tracing::info!(database = %config.database_url, "starting");
+    let db = open_database(&config.database_url).await?;
+    if config.demo
+        && demo::is_empty(&db)
+            .await
+            .context("checking whether the database is empty")?
+    {
+        let summary = demo::load(&db).await?;
+        tracing::info!(
+            created = summary.created,
+            updated = summary.updated,
+            "demo corpus loaded into the empty database"
+        );
+    }
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr().context("reading the bound address")?;
+    println!(
+        "scholargraph listening on http://{addr}: GraphiQL at http://{addr}/, GraphQL at http://{addr}/graphql"
+    );
+    run(listener, AppState::new(db, config), shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serves [`app`] on `listener` until `shutdown` completes, then stops
+/// accepting and waits for in-flight requests (bounded by the request
+/// timeout) before returning.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_router(listener, app(state), shutdown).await
+}
+
+/// Serves any router the way [`run`] serves [`app`] (tests use it for
+/// routes of their own, e.g. a slow one to watch the drain).
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on the first SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT received, draining in-flight requests"),
+        () = terminate => tracing::info!("SIGTERM received, draining in-flight requests"),
+    }
+}
