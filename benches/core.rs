@@ -46,7 +46,8 @@ async fn start(database_url: &str, client: &reqwest::Client) -> (Server, Duratio
         .expect("the scholargraph binary starts");
     let server = Server { child, url: format!("http://127.0.0.1:{port}") };
     loop {
-        let ready = client.get(format!("{}/ready", server.url)).send().await.map(|r| r.status().is_success()).unwrap_or(false);
+        let ready =
+            client.get(format!("{}/ready", server.url)).send().await.map(|r| r.status().is_success()).unwrap_or(false);
         if ready && query(client, &server.url).await.is_ok() {
             return (server, started.elapsed());
         }
@@ -57,7 +58,15 @@ async fn start(database_url: &str, client: &reqwest::Client) -> (Server, Duratio
 
 async fn query(client: &reqwest::Client, url: &str) -> Result<(), String> {
     let body = serde_json::json!({"query": PROFILE, "variables": {"slug": "eric-shea-brown"}});
-    let r: serde_json::Value = client.post(format!("{url}/graphql")).json(&body).send().await.map_err(|e| e.to_string())?.json().await.map_err(|e| e.to_string())?;
+    let r: serde_json::Value = client
+        .post(format!("{url}/graphql"))
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
     if r["data"]["author"]["metrics"]["worksCount"] == 18 { Ok(()) } else { Err(r.to_string()) }
 }
 
@@ -92,8 +101,12 @@ async fn main() {
         starts.push(took);
     }
     starts.sort();
-    println!("cold start on an empty SQLite file (migrate + demo corpus + ready), 5 runs: median {:.0} ms, min {:.0} ms, max {:.0} ms",
-        ms(starts[2]), ms(starts[0]), ms(starts[4]));
+    println!(
+        "cold start on an empty SQLite file (migrate + demo corpus + ready), 5 runs: median {:.0} ms, min {:.0} ms, max {:.0} ms",
+        ms(starts[2]),
+        ms(starts[0]),
+        ms(starts[4])
+    );
 
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("profile.db").display());
     let (server, _) = start(&url, &client).await;
@@ -104,7 +117,12 @@ async fn main() {
     if let Ok(pg) = std::env::var("TEST_DATABASE_URL") {
         let admin = scholargraph::db::Db::connect(&pg).await.expect("postgres");
         let schema = format!("bench_{}", std::process::id());
-        sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).await.expect("schema");
+        sea_orm::ConnectionTrait::execute_unprepared(
+            &admin.write,
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"),
+        )
+        .await
+        .expect("schema");
         let sep = if pg.contains('?') { '&' } else { '?' };
         let url = format!("{pg}{sep}options=-c%20search_path%3D{schema}");
         let (server, took) = start(&url, &client).await;
@@ -112,7 +130,9 @@ async fn main() {
         let (p50, p99) = latency(&client, &server.url, 2_000).await;
         println!("profile query, Postgres, 2000 serial requests: p50 {:.2} ms, p99 {:.2} ms", ms(p50), ms(p99));
         drop(server);
-        sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("DROP SCHEMA {schema} CASCADE")).await.expect("drop schema");
+        sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("DROP SCHEMA {schema} CASCADE"))
+            .await
+            .expect("drop schema");
     }
 }
 

@@ -12,7 +12,9 @@ use scholargraph::ingest::import::{ImportOptions, import};
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
@@ -23,7 +25,11 @@ async fn bench(name: &str, db: &Db, file: &str, works: usize) {
         let report = import(db, Format::OpenAlex, &[file.to_owned()], &ImportOptions::default()).await;
         let secs = t.elapsed().as_secs_f64();
         assert_eq!(report.exit_code(), 0, "{}", report.summary());
-        println!("{name}, {pass}: {works} works in {secs:.1} s = {:.0} works/s; peak RSS so far {:.0} MB", works as f64 / secs, peak_rss_mb());
+        println!(
+            "{name}, {pass}: {works} works in {secs:.1} s = {:.0} works/s; peak RSS so far {:.0} MB",
+            works as f64 / secs,
+            peak_rss_mb()
+        );
         println!("  {}", report.summary());
     }
 }
@@ -38,7 +44,12 @@ async fn main() {
     generate(works, 42, &mut out).expect("generate");
     drop(out);
     let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-    println!("generated {works} works ({:.0} MB) in {:.1} s; peak RSS {:.0} MB", size as f64 / 1e6, t.elapsed().as_secs_f64(), peak_rss_mb());
+    println!(
+        "generated {works} works ({:.0} MB) in {:.1} s; peak RSS {:.0} MB",
+        size as f64 / 1e6,
+        t.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    );
     let file = file.display().to_string();
 
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
@@ -47,9 +58,15 @@ async fn main() {
     if let Ok(pg) = std::env::var("TEST_DATABASE_URL") {
         let admin = Db::connect(&pg).await.expect("postgres");
         let schema = format!("import_bench_{}", std::process::id());
-        sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("CREATE SCHEMA {schema}")).await.expect("schema");
-        let db = Db::connect_with(&pg, DbOptions { schema: Some(schema.clone()), max_connections: Some(8) }).await.expect("postgres");
+        sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("CREATE SCHEMA {schema}"))
+            .await
+            .expect("schema");
+        let db = Db::connect_with(&pg, DbOptions { schema: Some(schema.clone()), max_connections: Some(8) })
+            .await
+            .expect("postgres");
         bench("Postgres", &db, &file, works).await;
-        sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("DROP SCHEMA {schema} CASCADE")).await.expect("drop");
+        sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("DROP SCHEMA {schema} CASCADE"))
+            .await
+            .expect("drop");
     }
 }

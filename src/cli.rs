@@ -76,11 +76,7 @@ pub struct ServeArgs {
     #[arg(long, env = "SCHOLARGRAPH_NO_DEMO")]
     pub no_demo: bool,
     /// Origins allowed by CORS, comma-separated (e.g. https://app.example); default: any origin, without credentials.
-    #[arg(
-        long = "cors-origin",
-        env = "SCHOLARGRAPH_CORS_ORIGINS",
-        value_delimiter = ','
-    )]
+    #[arg(long = "cors-origin", env = "SCHOLARGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
     /// Largest request body (e.g. 1048576, 512KiB, 1MiB); larger ones get 413.
     #[arg(long, env = "SCHOLARGRAPH_BODY_LIMIT", default_value = "1MiB", value_parser = config::parse_size)]
@@ -136,12 +132,7 @@ impl ServeArgs {
     /// Checks the flags and turns them into the server's [`Config`].
     pub fn into_config(self) -> anyhow::Result<Config> {
         let mut cors_origins = Vec::new();
-        for origin in self
-            .cors_origins
-            .iter()
-            .map(|o| o.trim())
-            .filter(|o| !o.is_empty())
-        {
+        for origin in self.cors_origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
             // `*` is the default (any origin) spelled out.
             if origin != "*" {
                 check_origin(origin)?;
@@ -161,23 +152,16 @@ impl ServeArgs {
             cors_origins,
             body_limit: self.body_limit,
             request_timeout: self.request_timeout,
-            limits: SchemaLimits {
-                max_depth: self.max_depth,
-                max_complexity: self.max_complexity,
-            },
+            limits: SchemaLimits { max_depth: self.max_depth, max_complexity: self.max_complexity },
         })
     }
 }
 
 /// An origin is `scheme://host[:port]`, nothing more.
 fn check_origin(origin: &str) -> anyhow::Result<()> {
-    let parsed =
-        url::Url::parse(origin).with_context(|| format!("CORS origin {origin:?} is not a URL"))?;
+    let parsed = url::Url::parse(origin).with_context(|| format!("CORS origin {origin:?} is not a URL"))?;
     let bare = parsed.path() == "/" && parsed.query().is_none() && parsed.fragment().is_none();
-    anyhow::ensure!(
-        parsed.has_host() && bare,
-        "CORS origin {origin:?} must look like https://host[:port]"
-    );
+    anyhow::ensure!(parsed.has_host() && bare, "CORS origin {origin:?} must look like https://host[:port]");
     Ok(())
 }
 
@@ -194,9 +178,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::ExportSchema => {
             let sdl = schema_sdl().await?;
             let mut out = std::io::stdout().lock();
-            out.write_all(sdl.as_bytes())
-                .and_then(|()| out.flush())
-                .context("writing the schema to stdout")?;
+            out.write_all(sdl.as_bytes()).and_then(|()| out.flush()).context("writing the schema to stdout")?;
         }
         Command::SeedDemo(args) => {
             let db = server::open_database(&args.database_url).await?;
@@ -234,9 +216,7 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<u8> {
 /// The schema's SDL, as `export-schema` prints it. The schema does not touch
 /// the database while it is built, so a throwaway in-memory SQLite stands in.
 pub async fn schema_sdl() -> anyhow::Result<String> {
-    let db = Db::connect("sqlite::memory:")
-        .await
-        .context("opening an in-memory SQLite database")?;
+    let db = Db::connect("sqlite::memory:").await.context("opening an in-memory SQLite database")?;
     Ok(graphql::build_schema(db, &SchemaLimits::default()).sdl())
 }
 
@@ -244,13 +224,9 @@ pub async fn schema_sdl() -> anyhow::Result<String> {
 /// the SQL drivers' chatter at warn).
 pub fn init_tracing(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
     // try_init: a second call (tests) keeps the first subscriber.
     let _ = match format {
         LogFormat::Text => builder.try_init(),
@@ -284,66 +260,32 @@ mod tests {
             "5s",
         ])
         .unwrap();
-        let Command::Serve(args) = cli.command else {
-            panic!("not serve")
-        };
+        let Command::Serve(args) = cli.command else { panic!("not serve") };
         let config = args.into_config().unwrap();
         assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
         assert!(!config.demo);
-        assert_eq!(
-            config.cors_origins,
-            ["https://a.example", "https://b.example"]
-        );
-        assert_eq!(
-            (config.body_limit, config.request_timeout),
-            (65536, Duration::from_secs(5))
-        );
+        assert_eq!(config.cors_origins, ["https://a.example", "https://b.example"]);
+        assert_eq!((config.body_limit, config.request_timeout), (65536, Duration::from_secs(5)));
     }
 
     #[test]
     fn import_takes_a_format_and_files() {
-        let cli = Cli::try_parse_from([
-            "scholargraph",
-            "import",
-            "-f",
-            "openalex",
-            "a.jsonl.gz",
-            "-",
-            "--strict",
-        ])
-        .unwrap();
-        let Command::Import(args) = cli.command else {
-            panic!("not import")
-        };
+        let cli =
+            Cli::try_parse_from(["scholargraph", "import", "-f", "openalex", "a.jsonl.gz", "-", "--strict"]).unwrap();
+        let Command::Import(args) = cli.command else { panic!("not import") };
         assert_eq!(
             (args.format, args.files.as_slice(), args.strict),
-            (
-                Format::OpenAlex,
-                &["a.jsonl.gz".to_owned(), "-".to_owned()][..],
-                true
-            )
+            (Format::OpenAlex, &["a.jsonl.gz".to_owned(), "-".to_owned()][..], true)
         );
-        assert!(
-            Cli::try_parse_from(["scholargraph", "import", "-f", "openalex"]).is_err(),
-            "files are required"
-        );
+        assert!(Cli::try_parse_from(["scholargraph", "import", "-f", "openalex"]).is_err(), "files are required");
     }
 
     #[test]
     fn bad_values_are_rejected_with_a_message() {
         assert!(Cli::try_parse_from(["scholargraph", "serve", "--listen", "nowhere"]).is_err());
         assert!(Cli::try_parse_from(["scholargraph", "serve", "--body-limit", "huge"]).is_err());
-        let cli =
-            Cli::try_parse_from(["scholargraph", "serve", "--cors-origin", "example.com/path"])
-                .unwrap();
-        let Command::Serve(args) = cli.command else {
-            panic!("not serve")
-        };
-        assert!(
-            args.into_config()
-                .unwrap_err()
-                .to_string()
-                .contains("CORS origin")
-        );
+        let cli = Cli::try_parse_from(["scholargraph", "serve", "--cors-origin", "example.com/path"]).unwrap();
+        let Command::Serve(args) = cli.command else { panic!("not serve") };
+        assert!(args.into_config().unwrap_err().to_string().contains("CORS origin"));
     }
 }

@@ -99,18 +99,12 @@ pub fn redact_url(url: &str) -> String {
         // Only fails for URLs that cannot have credentials, and those have none.
         let _ = parsed.set_password(Some("***"));
     }
-    let secret_query = parsed
-        .query_pairs()
-        .any(|(k, _)| k.eq_ignore_ascii_case("password"));
+    let secret_query = parsed.query_pairs().any(|(k, _)| k.eq_ignore_ascii_case("password"));
     if secret_query {
         let pairs: Vec<(String, String)> = parsed
             .query_pairs()
             .map(|(k, v)| {
-                let v = if k.eq_ignore_ascii_case("password") {
-                    "***".into()
-                } else {
-                    v.into_owned()
-                };
+                let v = if k.eq_ignore_ascii_case("password") { "***".into() } else { v.into_owned() };
                 (k.into_owned(), v)
             })
             .collect();
@@ -123,34 +117,24 @@ pub fn redact_url(url: &str) -> String {
 /// all binary multiples, since request bodies are measured in bytes).
 pub fn parse_size(text: &str) -> Result<usize, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let n: usize = digits
-        .parse()
-        .map_err(|_| format!("{text:?} is not a size: use e.g. 1048576, 512KiB or 1MiB"))?;
+    let n: usize = digits.parse().map_err(|_| format!("{text:?} is not a size: use e.g. 1048576, 512KiB or 1MiB"))?;
     let factor = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" | "kib" => 1024,
         "m" | "mb" | "mib" => 1024 * 1024,
         other => return Err(format!("unknown size unit {other:?}: use KiB or MiB")),
     };
-    n.checked_mul(factor)
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("{text:?} is not a usable size"))
+    n.checked_mul(factor).filter(|n| *n > 0).ok_or_else(|| format!("{text:?} is not a usable size"))
 }
 
 /// Parses a duration: `30` (seconds), `30s`, `500ms`, `2m`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration: use e.g. 30, 30s or 500ms"))?;
+    let n: u64 = digits.parse().map_err(|_| format!("{text:?} is not a duration: use e.g. 30, 30s or 500ms"))?;
     let duration = match unit.trim() {
         "" | "s" => Duration::from_secs(n),
         "ms" => Duration::from_millis(n),
@@ -170,25 +154,13 @@ mod tests {
     #[test]
     fn passwords_never_print() {
         let url = DatabaseUrl::new("postgres://app:s3cret@db.example:5432/graph?sslmode=disable");
-        assert_eq!(
-            url.to_string(),
-            "postgres://app:***@db.example:5432/graph?sslmode=disable"
-        );
+        assert_eq!(url.to_string(), "postgres://app:***@db.example:5432/graph?sslmode=disable");
         assert!(!format!("{url:?}").contains("s3cret"));
-        assert_eq!(
-            url.expose(),
-            "postgres://app:s3cret@db.example:5432/graph?sslmode=disable"
-        );
+        assert_eq!(url.expose(), "postgres://app:s3cret@db.example:5432/graph?sslmode=disable");
         let query = redact_url("postgres://app@h/db?password=s3cret&sslmode=disable");
-        assert!(
-            !query.contains("s3cret") && query.contains("sslmode=disable"),
-            "{query}"
-        );
+        assert!(!query.contains("s3cret") && query.contains("sslmode=disable"), "{query}");
         assert_eq!(redact_url(DEFAULT_DATABASE_URL), DEFAULT_DATABASE_URL);
-        assert_eq!(
-            redact_url("postgres://u:p@[oops"),
-            "<unparsable database URL>"
-        );
+        assert_eq!(redact_url("postgres://u:p@[oops"), "<unparsable database URL>");
     }
 
     #[test]
@@ -196,9 +168,7 @@ mod tests {
         assert_eq!(parse_size("1MiB"), Ok(1024 * 1024));
         assert_eq!(parse_size("512 KiB"), Ok(512 * 1024));
         assert_eq!(parse_size("2048"), Ok(2048));
-        assert!(
-            parse_size("0").is_err() && parse_size("1GB").is_err() && parse_size("lots").is_err()
-        );
+        assert!(parse_size("0").is_err() && parse_size("1GB").is_err() && parse_size("lots").is_err());
         assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));

@@ -26,6 +26,8 @@ struct Count {
 /// True when the database holds no works and no authors yet.
 pub async fn is_empty(db: &Db) -> Result<bool, sea_orm::DbErr> {
     let sql = "SELECT (SELECT COUNT(*) FROM works) + (SELECT COUNT(*) FROM authors) AS n";
-    let row = Count::find_by_statement(stmt(sea_orm::ConnectionTrait::get_database_backend(&db.read), sql, vec![])).one(&db.read).await?;
+    let row = Count::find_by_statement(stmt(sea_orm::ConnectionTrait::get_database_backend(&db.read), sql, vec![]))
+        .one(&db.read)
+        .await?;
     Ok(row.is_none_or(|r| r.n == 0))
 }

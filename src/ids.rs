@@ -34,7 +34,14 @@ pub fn doi(raw: &str) -> Result<String, IdError> {
     .trim()
     .to_lowercase();
     match s.split_once('/') {
-        Some((prefix, suffix)) if prefix.starts_with("10.") && prefix.len() > 3 && !suffix.is_empty() && !s.contains(char::is_whitespace) => Ok(s),
+        Some((prefix, suffix))
+            if prefix.starts_with("10.")
+                && prefix.len() > 3
+                && !suffix.is_empty()
+                && !s.contains(char::is_whitespace) =>
+        {
+            Ok(s)
+        }
         _ => Err(IdError::Doi(raw.to_owned())),
     }
 }
@@ -71,11 +78,27 @@ pub fn arxiv(raw: &str) -> Result<String, IdError> {
     );
     let s = s.trim_end_matches(".pdf");
     let base = match s.rfind('v') {
-        Some(i) if i + 1 < s.len() && s[i + 1..].chars().all(|c| c.is_ascii_digit()) && s[..i].ends_with(|c: char| c.is_ascii_digit()) => &s[..i],
+        Some(i)
+            if i + 1 < s.len()
+                && s[i + 1..].chars().all(|c| c.is_ascii_digit())
+                && s[..i].ends_with(|c: char| c.is_ascii_digit()) =>
+        {
+            &s[..i]
+        }
         _ => s,
     };
-    let new_style = base.split_once('.').is_some_and(|(a, b)| a.len() == 4 && a.chars().all(|c| c.is_ascii_digit()) && (4..=5).contains(&b.len()) && b.chars().all(|c| c.is_ascii_digit()));
-    let old_style = base.split_once('/').is_some_and(|(a, b)| !a.is_empty() && a.chars().all(|c| c.is_ascii_alphabetic() || c == '-' || c == '.') && b.len() == 7 && b.chars().all(|c| c.is_ascii_digit()));
+    let new_style = base.split_once('.').is_some_and(|(a, b)| {
+        a.len() == 4
+            && a.chars().all(|c| c.is_ascii_digit())
+            && (4..=5).contains(&b.len())
+            && b.chars().all(|c| c.is_ascii_digit())
+    });
+    let old_style = base.split_once('/').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && a.chars().all(|c| c.is_ascii_alphabetic() || c == '-' || c == '.')
+            && b.len() == 7
+            && b.chars().all(|c| c.is_ascii_digit())
+    });
     if new_style || old_style { Ok(base.to_lowercase()) } else { Err(IdError::Arxiv(raw.to_owned())) }
 }
 
@@ -91,7 +114,9 @@ pub fn openalex(raw: &str) -> Result<String, IdError> {
     let s = strip_prefix_ci(raw.trim(), &["https://openalex.org/", "http://openalex.org/", "openalex:"]);
     let mut chars = s.chars();
     match chars.next() {
-        Some(kind) if "WAISTPFC".contains(kind.to_ascii_uppercase()) && s.len() > 1 && chars.all(|c| c.is_ascii_digit()) => {
+        Some(kind)
+            if "WAISTPFC".contains(kind.to_ascii_uppercase()) && s.len() > 1 && chars.all(|c| c.is_ascii_digit()) =>
+        {
             Ok(format!("{}{}", kind.to_ascii_uppercase(), &s[1..]))
         }
         _ => Err(IdError::OpenAlex(raw.to_owned())),

@@ -9,10 +9,7 @@ use scholargraph::cli::{self, Cli};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     cli::init_tracing(cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");

@@ -87,13 +87,18 @@ async fn scholar_card_of_seed_001() {
         assert_eq!(metric("novelty")["value"], 0.53);
         assert_eq!(metric("ai_score")["value"], 54.0);
         assert!(metric("h_index")["source"].as_str().is_some_and(|s| !s.is_empty()));
-        let codes: Vec<&str> = a["topics"].as_array().unwrap().iter().map(|t| t["topic"]["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> =
+            a["topics"].as_array().unwrap().iter().map(|t| t["topic"]["code"].as_str().unwrap()).collect();
         assert_eq!(codes, ["cs.LG", "cs.NE", "q-bio.NC"]);
         let works = a["works"]["nodes"].as_array().unwrap();
-        let flatness = works.iter().find(|w| w["title"].as_str().unwrap().starts_with("A simple connection from loss flatness")).unwrap();
+        let flatness = works
+            .iter()
+            .find(|w| w["title"].as_str().unwrap().starts_with("A simple connection from loss flatness"))
+            .unwrap();
         assert_eq!(flatness["publicationDate"], "2023-10-03");
         assert_eq!(flatness["primaryTopic"]["code"], "cs.LG");
-        let names: Vec<&str> = flatness["authorships"].as_array().unwrap().iter().map(|x| x["rawName"].as_str().unwrap()).collect();
+        let names: Vec<&str> =
+            flatness["authorships"].as_array().unwrap().iter().map(|x| x["rawName"].as_str().unwrap()).collect();
         assert_eq!(names, ["Shirui Chen", "Stefano Recanatesi", "Eric Shea-Brown"]);
         assert_eq!(flatness["authorships"][2]["institutions"], json!([{"shortName": "UW", "ror": "00cvxb145"}]));
     })
@@ -107,15 +112,35 @@ async fn bibliography_of_seed_003_has_full_ordered_author_lists() {
             nodes { title authorships { position author { givenName familyName } } } } } }"#;
         let body = app.post(q, json!({})).await;
         let works = body["data"]["author"]["works"]["nodes"].as_array().unwrap().clone();
-        let dimensionality = works.iter().find(|w| w["title"] == "Dimensionality compression and expansion in Deep Neural Networks").unwrap();
+        let dimensionality = works
+            .iter()
+            .find(|w| w["title"] == "Dimensionality compression and expansion in Deep Neural Networks")
+            .unwrap();
         let cited: Vec<String> = dimensionality["authorships"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|a| format!("{}, {}", a["author"]["familyName"].as_str().unwrap(), a["author"]["givenName"].as_str().unwrap()))
+            .map(|a| {
+                format!(
+                    "{}, {}",
+                    a["author"]["familyName"].as_str().unwrap(),
+                    a["author"]["givenName"].as_str().unwrap()
+                )
+            })
             .collect();
-        assert_eq!(cited, ["Recanatesi, Stefano", "Farrell, Matthew", "Advani, Madhu", "Moore, Timothy", "Lajoie, Guillaume", "Shea-Brown, Eric"]);
-        let positions: Vec<i64> = dimensionality["authorships"].as_array().unwrap().iter().map(|a| a["position"].as_i64().unwrap()).collect();
+        assert_eq!(
+            cited,
+            [
+                "Recanatesi, Stefano",
+                "Farrell, Matthew",
+                "Advani, Madhu",
+                "Moore, Timothy",
+                "Lajoie, Guillaume",
+                "Shea-Brown, Eric"
+            ]
+        );
+        let positions: Vec<i64> =
+            dimensionality["authorships"].as_array().unwrap().iter().map(|a| a["position"].as_i64().unwrap()).collect();
         assert_eq!(positions, [1, 2, 3, 4, 5, 6]);
         let sorted: Vec<String> = works.iter().map(|w| w["title"].as_str().unwrap().to_owned()).collect();
         let mut expected = sorted.clone();

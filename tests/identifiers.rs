@@ -63,7 +63,9 @@ async fn a_bad_identifier_rejects_the_record_and_writes_nothing() {
         doc.authors[0].orcid = Some("0000-0001-6187-6611".into());
         let err = write_document(&app.db, &doc).await.unwrap_err().to_string();
         assert!(err.contains("ORCID"), "{err}");
-        let body = app.post(r#"{ work(doi: "10.7717/peerj.4375") { title } institution(ror: "00jmfr291") { name } }"#, json!({})).await;
+        let body = app
+            .post(r#"{ work(doi: "10.7717/peerj.4375") { title } institution(ror: "00jmfr291") { name } }"#, json!({}))
+            .await;
         assert_eq!(body["data"], json!({"work": null, "institution": null}), "the document lands whole or not at all");
     })
     .await;

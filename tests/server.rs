@@ -22,21 +22,14 @@ async fn json_of(response: reqwest::Response) -> Value {
 }
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_default()
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default()
 }
 
 #[tokio::test]
 async fn smoke_query_on_both_databases() {
     for_each_db(|app| async move {
         let body = app.post("{ __typename }", json!({})).await;
-        assert_eq!(
-            body,
-            json!({ "data": { "__typename": "Query" } }),
-            "{}",
-            app.backend()
-        );
+        assert_eq!(body, json!({ "data": { "__typename": "Query" } }), "{}", app.backend());
     })
     .await;
 }
@@ -53,21 +46,10 @@ async fn health_ready_and_graphiql() {
 
     let page = app.get("/").await;
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(
-        page.headers()[CONTENT_TYPE]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(page.headers()[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
     let html = page.text().await.unwrap();
-    assert!(
-        html.contains(r#"createFetcher({ url: "/graphql" })"#),
-        "GraphiQL preset to /graphql"
-    );
-    assert!(
-        !html.contains("https://"),
-        "no script from a CDN: the playground works offline"
-    );
+    assert!(html.contains(r#"createFetcher({ url: "/graphql" })"#), "GraphiQL preset to /graphql");
+    assert!(!html.contains("https://"), "no script from a CDN: the playground works offline");
     let script = app
         .client
         .get(app.url("/assets/graphiql/graphiql.min.js"))
@@ -79,26 +61,16 @@ async fn health_ready_and_graphiql() {
     assert_eq!(script.headers()[CONTENT_ENCODING], "gzip");
     assert_eq!(&script.bytes().await.unwrap()[..2], &[0x1f, 0x8b]);
     let css = app.get("/assets/graphiql/graphiql.min.css").await;
-    assert!(
-        css.headers().get(CONTENT_ENCODING).is_none(),
-        "decompressed for clients without gzip"
-    );
+    assert!(css.headers().get(CONTENT_ENCODING).is_none(), "decompressed for clients without gzip");
     assert!(css.text().await.unwrap().contains(".graphiql-container"));
-    assert_eq!(
-        app.get("/assets/graphiql/nope.js").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.get("/assets/graphiql/nope.js").await.status(), StatusCode::NOT_FOUND);
 
     // A closed pool is a database that cannot be reached.
     app.db.read.clone().close().await.unwrap();
     let ready = app.get("/ready").await;
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(json_of(ready).await, json!({ "status": "unavailable" }));
-    assert_eq!(
-        app.get("/health").await.status(),
-        StatusCode::OK,
-        "liveness does not depend on the database"
-    );
+    assert_eq!(app.get("/health").await.status(), StatusCode::OK, "liveness does not depend on the database");
 }
 
 #[tokio::test]
@@ -107,13 +79,7 @@ async fn get_runs_queries_and_refuses_mutations() {
     let ok = app
         .client
         .get(app.url("/graphql"))
-        .query(&[
-            (
-                "query",
-                "query Q($t: String!) { __type(name: $t) { name } }",
-            ),
-            ("variables", r#"{"t":"Query"}"#),
-        ])
+        .query(&[("query", "query Q($t: String!) { __type(name: $t) { name } }"), ("variables", r#"{"t":"Query"}"#)])
         .send()
         .await
         .unwrap();
@@ -121,26 +87,16 @@ async fn get_runs_queries_and_refuses_mutations() {
     assert_eq!(ok.headers()[CONTENT_TYPE], "application/json");
     assert_eq!(json_of(ok).await["data"]["__type"]["name"], "Query");
 
-    let mutation = app
-        .client
-        .get(app.url("/graphql"))
-        .query(&[("query", "mutation { __typename }")])
-        .send()
-        .await
-        .unwrap();
+    let mutation =
+        app.client.get(app.url("/graphql")).query(&[("query", "mutation { __typename }")]).send().await.unwrap();
     assert_eq!(mutation.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(mutation.headers()[ALLOW], "POST");
     assert_eq!(code(&json_of(mutation).await), "METHOD_NOT_ALLOWED");
 
     // The operation chosen by name decides, not the first one.
     let doc = "query A { __typename } mutation B { __typename }";
-    let named = app
-        .client
-        .get(app.url("/graphql"))
-        .query(&[("query", doc), ("operationName", "B")])
-        .send()
-        .await
-        .unwrap();
+    let named =
+        app.client.get(app.url("/graphql")).query(&[("query", doc), ("operationName", "B")]).send().await.unwrap();
     assert_eq!(named.status(), StatusCode::METHOD_NOT_ALLOWED);
 
     let missing = app.get("/graphql").await;
@@ -160,33 +116,17 @@ async fn get_runs_queries_and_refuses_mutations() {
 async fn malformed_posts_get_400_with_a_code() {
     let app = TestApp::sqlite().await;
     let post = |body: &'static str, content_type: &'static str| {
-        app.client
-            .post(app.url("/graphql"))
-            .header(CONTENT_TYPE, content_type)
-            .body(body)
-            .send()
+        app.client.post(app.url("/graphql")).header(CONTENT_TYPE, content_type).body(body).send()
     };
-    for body in [
-        "{not json",
-        "[]",
-        "{}",
-        r#"{"query": 7}"#,
-        r#"{"query":"{ __typename }","variables":[1]}"#,
-    ] {
+    for body in ["{not json", "[]", "{}", r#"{"query": 7}"#, r#"{"query":"{ __typename }","variables":[1]}"#] {
         let response = post(body, "application/json").await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(response.headers()[CONTENT_TYPE], "application/json");
         let json = json_of(response).await;
         assert_eq!(code(&json), "BAD_REQUEST", "{body}: {json}");
-        assert!(
-            json["errors"][0]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty())
-        );
+        assert!(json["errors"][0]["message"].as_str().is_some_and(|m| !m.is_empty()));
     }
-    let form = post("query={__typename}", "application/x-www-form-urlencoded")
-        .await
-        .unwrap();
+    let form = post("query={__typename}", "application/x-www-form-urlencoded").await.unwrap();
     assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(code(&json_of(form).await), "UNSUPPORTED_MEDIA_TYPE");
 }
@@ -195,29 +135,15 @@ async fn malformed_posts_get_400_with_a_code() {
 async fn media_types_follow_graphql_over_http() {
     let app = TestApp::sqlite().await;
     let send = |query: &'static str, accept: &'static str| {
-        app.client
-            .post(app.url("/graphql"))
-            .header(ACCEPT, accept)
-            .json(&json!({ "query": query }))
-            .send()
+        app.client.post(app.url("/graphql")).header(ACCEPT, accept).json(&json!({ "query": query })).send()
     };
-    let ok = send(
-        "{ __typename }",
-        "application/graphql-response+json, application/json;q=0.9",
-    )
-    .await
-    .unwrap();
+    let ok = send("{ __typename }", "application/graphql-response+json, application/json;q=0.9").await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
-    assert_eq!(
-        ok.headers()[CONTENT_TYPE],
-        "application/graphql-response+json"
-    );
+    assert_eq!(ok.headers()[CONTENT_TYPE], "application/graphql-response+json");
 
     // A request error: 400 with the new media type, 200 with the legacy one;
     // either way no `data`, and a code.
-    let invalid = send("{ noSuchField }", "application/graphql-response+json")
-        .await
-        .unwrap();
+    let invalid = send("{ noSuchField }", "application/graphql-response+json").await.unwrap();
     assert_eq!(invalid.status(), StatusCode::BAD_REQUEST);
     let body = json_of(invalid).await;
     assert!(body.get("data").is_none(), "{body}");
@@ -248,11 +174,7 @@ async fn bodies_over_the_limit_get_413() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        at_limit.status(),
-        StatusCode::OK,
-        "exactly 1 MiB is accepted"
-    );
+    assert_eq!(at_limit.status(), StatusCode::OK, "exactly 1 MiB is accepted");
     let over = app
         .client
         .post(app.url("/graphql"))
@@ -269,28 +191,16 @@ async fn bodies_over_the_limit_get_413() {
 async fn streamed_bodies_over_the_limit_get_413_too() {
     // No Content-Length: the limit applies while the body is read.
     let db = Db::connect("sqlite::memory:").await.unwrap();
-    let router = server::app(AppState::new(
-        db,
-        Config {
-            body_limit: 1024,
-            ..Config::default()
-        },
-    ));
-    let chunks =
-        futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(vec![b' '; 4096]))]);
+    let router = server::app(AppState::new(db, Config { body_limit: 1024, ..Config::default() }));
+    let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(vec![b' '; 4096]))]);
     let request = axum::http::Request::post("/graphql")
         .header(CONTENT_TYPE, "application/json")
         .body(Body::from_stream(chunks))
         .unwrap();
     let response = router.oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(
-        code(&serde_json::from_slice(&body).unwrap()),
-        "PAYLOAD_TOO_LARGE"
-    );
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert_eq!(code(&serde_json::from_slice(&body).unwrap()), "PAYLOAD_TOO_LARGE");
 }
 
 #[tokio::test]
@@ -299,13 +209,7 @@ async fn request_ids_are_generated_or_echoed() {
     let generated = app.get("/health").await;
     let id = generated.headers()["x-request-id"].to_str().unwrap();
     assert_eq!(id.len(), 36, "a UUID: {id}");
-    let echoed = app
-        .client
-        .get(app.url("/health"))
-        .header("x-request-id", "trace-me-42")
-        .send()
-        .await
-        .unwrap();
+    let echoed = app.client.get(app.url("/health")).header("x-request-id", "trace-me-42").send().await.unwrap();
     assert_eq!(echoed.headers()["x-request-id"], "trace-me-42");
 }
 
@@ -323,33 +227,14 @@ async fn cors_preflight_allows_any_origin_or_the_configured_ones() {
     let response = preflight(&open, "https://anywhere.example").await.unwrap();
     assert!(response.status().is_success());
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
-    assert!(
-        response.headers()["access-control-allow-methods"]
-            .to_str()
-            .unwrap()
-            .contains("POST")
-    );
-    assert!(
-        response
-            .headers()
-            .get("access-control-allow-credentials")
-            .is_none()
-    );
+    assert!(response.headers()["access-control-allow-methods"].to_str().unwrap().contains("POST"));
+    assert!(response.headers().get("access-control-allow-credentials").is_none());
 
-    let closed =
-        TestApp::sqlite_with(|c| c.cors_origins = vec!["https://app.example".into()]).await;
+    let closed = TestApp::sqlite_with(|c| c.cors_origins = vec!["https://app.example".into()]).await;
     let allowed = preflight(&closed, "https://app.example").await.unwrap();
-    assert_eq!(
-        allowed.headers()["access-control-allow-origin"],
-        "https://app.example"
-    );
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.example");
     let refused = preflight(&closed, "https://evil.example").await.unwrap();
-    assert!(
-        refused
-            .headers()
-            .get("access-control-allow-origin")
-            .is_none()
-    );
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
 }
 
 #[tokio::test]
@@ -368,13 +253,7 @@ async fn responses_are_compressed_when_asked() {
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[CONTENT_ENCODING], encoding);
         let compressed = response.bytes().await.unwrap();
-        let plain = app
-            .client
-            .post(app.url("/graphql"))
-            .json(&json!({ "query": query }))
-            .send()
-            .await
-            .unwrap();
+        let plain = app.client.post(app.url("/graphql")).json(&json!({ "query": query })).send().await.unwrap();
         assert!(plain.headers().get(CONTENT_ENCODING).is_none());
         assert!(compressed.len() < plain.bytes().await.unwrap().len());
     }
@@ -384,11 +263,7 @@ async fn responses_are_compressed_when_asked() {
 async fn serve_routes(routes: Router, config: &Config) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(server::serve_router(
-        listener,
-        middleware::apply(routes, config),
-        std::future::pending(),
-    ));
+    tokio::spawn(server::serve_router(listener, middleware::apply(routes, config), std::future::pending()));
     url
 }
 
@@ -397,9 +272,7 @@ async fn a_panicking_handler_is_a_masked_500_and_the_server_lives_on() {
     async fn boom() -> &'static str {
         panic!("secret detail");
     }
-    let routes = Router::new()
-        .route("/boom", get(boom))
-        .route("/ok", get(|| async { "ok" }));
+    let routes = Router::new().route("/boom", get(boom)).route("/ok", get(|| async { "ok" }));
     let url = serve_routes(routes, &Config::default()).await;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let response = client.get(format!("{url}/boom")).send().await.unwrap();
@@ -408,29 +281,13 @@ async fn a_panicking_handler_is_a_masked_500_and_the_server_lives_on() {
     let body = json_of(response).await;
     assert_eq!(code(&body), "INTERNAL");
     assert!(!body.to_string().contains("secret"), "{body}");
-    assert_eq!(
-        client
-            .get(format!("{url}/ok"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "ok"
-    );
+    assert_eq!(client.get(format!("{url}/ok")).send().await.unwrap().text().await.unwrap(), "ok");
 }
 
 #[tokio::test]
 async fn slow_requests_time_out_with_a_json_504() {
-    let routes = Router::new().route(
-        "/slow",
-        get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }),
-    );
-    let config = Config {
-        request_timeout: Duration::from_millis(100),
-        ..Config::default()
-    };
+    let routes = Router::new().route("/slow", get(|| async { tokio::time::sleep(Duration::from_secs(5)).await }));
+    let config = Config { request_timeout: Duration::from_millis(100), ..Config::default() };
     let url = serve_routes(routes, &config).await;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let response = client.get(format!("{url}/slow")).send().await.unwrap();
@@ -450,22 +307,15 @@ async fn shutdown_drains_in_flight_requests() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/slow", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(server::serve_router(
-        listener,
-        middleware::apply(routes, &Config::default()),
-        async move {
+    let server =
+        tokio::spawn(server::serve_router(listener, middleware::apply(routes, &Config::default()), async move {
             let _ = stopped.await;
-        },
-    ));
+        }));
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let in_flight = tokio::spawn(async move { client.get(url).send().await?.text().await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     stop.send(()).unwrap();
-    assert_eq!(
-        in_flight.await.unwrap().unwrap(),
-        "done",
-        "the request started before shutdown completes"
-    );
+    assert_eq!(in_flight.await.unwrap().unwrap(), "done", "the request started before shutdown completes");
     tokio::time::timeout(Duration::from_secs(5), server)
         .await
         .expect("the server stops after draining")

@@ -4,7 +4,11 @@ use scholargraph::db::Db;
 use sea_orm::{ConnectionTrait, Statement};
 
 async fn pragma(conn: &sea_orm::DatabaseConnection, name: &str) -> String {
-    let row = conn.query_one_raw(Statement::from_string(conn.get_database_backend(), format!("PRAGMA {name}"))).await.unwrap().unwrap();
+    let row = conn
+        .query_one_raw(Statement::from_string(conn.get_database_backend(), format!("PRAGMA {name}")))
+        .await
+        .unwrap()
+        .unwrap();
     row.try_get_by_index::<i64>(0).map(|n| n.to_string()).or_else(|_| row.try_get_by_index::<String>(0)).unwrap()
 }
 

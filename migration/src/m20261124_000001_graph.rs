@@ -2,9 +2,9 @@
 //! authorships, citations, external metrics, trending features, and the
 //! derived tables (coauthor pairs, author topics) kept current on import.
 use crate::names::{col, fk, id, index, table, unique};
+use ForeignKeyAction::{Cascade, SetNull};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use ForeignKeyAction::{Cascade, SetNull};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

@@ -23,9 +23,7 @@ pub fn fk(table: &str, column: &str, target: &str, on_delete: ForeignKeyAction) 
 
 pub fn index(table: &str, columns: &[&str]) -> IndexCreateStatement {
     let mut stmt = Index::create();
-    stmt.name(format!("ix_{table}_{}", columns.join("_")))
-        .table(Alias::new(table))
-        .if_not_exists();
+    stmt.name(format!("ix_{table}_{}", columns.join("_"))).table(Alias::new(table)).if_not_exists();
     for column in columns {
         stmt.col(Alias::new(*column));
     }

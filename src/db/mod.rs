@@ -92,15 +92,12 @@ impl Db {
 
 fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(max_connections)
-        .min_connections(1)
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
-                .pragma("mmap_size", "268435456")
-        });
+    opts.max_connections(max_connections).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            .pragma("mmap_size", "268435456")
+    });
     opts
 }

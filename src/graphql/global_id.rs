@@ -63,7 +63,11 @@ pub fn decode_any(id: &str) -> Result<(Kind, i64), AppError> {
 pub fn decode(expected: Kind, id: &str) -> Result<i64, AppError> {
     match decode_any(id)? {
         (kind, row) if kind == expected => Ok(row),
-        (kind, _) => Err(AppError::bad_input(format!("id {id:?} names {}, expected {}", kind.with_article(), expected.with_article()))),
+        (kind, _) => Err(AppError::bad_input(format!(
+            "id {id:?} names {}, expected {}",
+            kind.with_article(),
+            expected.with_article()
+        ))),
     }
 }
 

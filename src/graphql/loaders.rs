@@ -34,7 +34,11 @@ impl Batch {
     /// Runs `sql`, whose `{ids}` stands for the parents' ids and whose rows
     /// name their parent in `parent__`, and groups the rows by parent in
     /// the order the statement returned them.
-    pub async fn children<M: FromQueryResult>(&self, sql: &str, ids: impl Iterator<Item = i64>) -> Result<HashMap<i64, Vec<M>>, DbErr> {
+    pub async fn children<M: FromQueryResult>(
+        &self,
+        sql: &str,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<HashMap<i64, Vec<M>>, DbErr> {
         let ids: Vec<Value> = ids.map(Value::from).collect();
         let sql = sql.replace("{ids}", &in_list(ids.len()));
         let conn = &self.db.read;

@@ -190,7 +190,13 @@ impl ListQuery {
     /// Pages of the same list for many parents at once: `parent` is the SQL
     /// expression naming each row's parent. Returns rows with their parent,
     /// position and the parent's total.
-    pub fn nested_statement(&self, conn: &impl ConnectionTrait, parent: &str, parents: &[i64], window: Window) -> Statement {
+    pub fn nested_statement(
+        &self,
+        conn: &impl ConnectionTrait,
+        parent: &str,
+        parents: &[i64],
+        window: Window,
+    ) -> Statement {
         let mut values: Vec<Value> = parents.iter().map(|p| Value::from(*p)).collect();
         values.extend(self.values.iter().cloned());
         let mut filter = format!("{parent} IN ({})", in_list(parents.len()));
@@ -264,12 +270,17 @@ pub fn split_nested<T>(
                 Page { has_previous: first > 1, has_next: last < cnt, items, total: Total::Known(cnt) }
             }
             None => {
-                let known_empty = matches!(window, Window::Forward { after: 0, .. } | Window::Backward { before: None, .. });
+                let known_empty =
+                    matches!(window, Window::Forward { after: 0, .. } | Window::Backward { before: None, .. });
                 Page {
                     items: Vec::new(),
                     has_previous: !known_empty && !matches!(window, Window::Backward { before: Some(1), .. }),
                     has_next: matches!(window, Window::Backward { before: Some(_), .. }),
-                    total: if known_empty { Total::Known(0) } else { Total::Count(query.nested_count(conn, parent, p)) },
+                    total: if known_empty {
+                        Total::Known(0)
+                    } else {
+                        Total::Count(query.nested_count(conn, parent, p))
+                    },
                 }
             }
         };
@@ -288,7 +299,11 @@ mod tests {
         let c = encode_cursor(5);
         assert_eq!(Window::new(Some(3), Some(&c), None, None).unwrap(), Window::Forward { after: 5, first: 3 });
         assert_eq!(Window::new(None, None, Some(2), Some(&c)).unwrap(), Window::Backward { before: Some(5), last: 2 });
-        for bad in [Window::new(Some(0), None, None, None), Window::new(Some(101), None, None, None), Window::new(Some(1), None, Some(1), None)] {
+        for bad in [
+            Window::new(Some(0), None, None, None),
+            Window::new(Some(101), None, None, None),
+            Window::new(Some(1), None, Some(1), None),
+        ] {
             assert_eq!(bad.unwrap_err().code(), "BAD_USER_INPUT");
         }
         assert!(Window::new(Some(101), None, None, None).unwrap_err().to_string().contains("100"));

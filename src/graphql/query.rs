@@ -1,6 +1,6 @@
 //! Query roots, one per domain, merged into `Query`.
 use async_graphql::{Context, ID, MergedObject, Object};
-use sea_orm::{EntityTrait, QueryFilter, ColumnTrait, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::global_id::{self, Kind};
 use super::loaders::{db, loaders};
@@ -12,7 +12,7 @@ use super::types::topic::{Topic, TopicConnection, TopicFilter, TopicKey};
 use super::types::venue::{Venue, VenueKey};
 use super::types::work::{Work, WorkConnection, WorkFilter, WorkKey, WorkListArgs, WorkOrder, into_works};
 use crate::entities::{author, institution, topic, work};
-use crate::error::{AppError, ApiResult};
+use crate::error::{ApiResult, AppError};
 use crate::graphql::paging::Page;
 use crate::ids;
 
@@ -43,7 +43,12 @@ fn bad_id(err: ids::IdError) -> AppError {
 }
 
 fn wrap<M, T>(page: Page<M>, f: fn(M) -> T) -> Page<T> {
-    Page { items: page.items.into_iter().map(|(p, m)| (p, f(m))).collect(), has_previous: page.has_previous, has_next: page.has_next, total: page.total }
+    Page {
+        items: page.items.into_iter().map(|(p, m)| (p, f(m))).collect(),
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+        total: page.total,
+    }
 }
 
 #[derive(Default)]
@@ -72,7 +77,13 @@ pub struct AuthorQuery;
 #[Object]
 impl AuthorQuery {
     /// One author by global id, ORCID iD (bare or URL) or slug.
-    async fn author(&self, ctx: &Context<'_>, id: Option<ID>, orcid: Option<String>, slug: Option<String>) -> ApiResult<Option<Author>> {
+    async fn author(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        orcid: Option<String>,
+        slug: Option<String>,
+    ) -> ApiResult<Option<Author>> {
         one_key(&[("id", id.is_some()), ("orcid", orcid.is_some()), ("slug", slug.is_some())])?;
         if let Some(id) = id {
             let id = global_id::decode(Kind::Author, &id)?;
@@ -110,8 +121,20 @@ pub struct WorkQuery;
 #[Object]
 impl WorkQuery {
     /// One work by global id, DOI (any common spelling), arXiv id (with or without version) or OpenAlex id.
-    async fn work(&self, ctx: &Context<'_>, id: Option<ID>, doi: Option<String>, arxiv_id: Option<String>, openalex_id: Option<String>) -> ApiResult<Option<Work>> {
-        one_key(&[("id", id.is_some()), ("doi", doi.is_some()), ("arxivId", arxiv_id.is_some()), ("openalexId", openalex_id.is_some())])?;
+    async fn work(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        doi: Option<String>,
+        arxiv_id: Option<String>,
+        openalex_id: Option<String>,
+    ) -> ApiResult<Option<Work>> {
+        one_key(&[
+            ("id", id.is_some()),
+            ("doi", doi.is_some()),
+            ("arxivId", arxiv_id.is_some()),
+            ("openalexId", openalex_id.is_some()),
+        ])?;
         if let Some(id) = id {
             let id = global_id::decode(Kind::Work, &id)?;
             return Ok(loaders(ctx).load_one(WorkKey(id)).await?.map(Work));
@@ -138,7 +161,8 @@ impl WorkQuery {
         order_by: Option<WorkOrder>,
     ) -> ApiResult<WorkConnection> {
         let window = Window::new(first, after.as_deref(), last, before.as_deref())?;
-        let page = WorkListArgs::new(filter, order_by)?.query("works w").fetch::<work::Model>(&db(ctx).read, window).await?;
+        let page =
+            WorkListArgs::new(filter, order_by)?.query("works w").fetch::<work::Model>(&db(ctx).read, window).await?;
         Ok(WorkConnection(into_works(page)))
     }
 }
@@ -166,7 +190,13 @@ impl TopicQuery {
 
     /// Topics, those with the most works first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn topics(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, filter: Option<TopicFilter>) -> ApiResult<TopicConnection> {
+    async fn topics(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<TopicFilter>,
+    ) -> ApiResult<TopicConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = filter.unwrap_or_default().query().fetch::<topic::Model>(&db(ctx).read, window).await?;
         Ok(TopicConnection(wrap(page, Topic)))
@@ -179,19 +209,34 @@ pub struct InstitutionQuery;
 #[Object]
 impl InstitutionQuery {
     /// One institution by global id or ROR id (bare or URL).
-    async fn institution(&self, ctx: &Context<'_>, id: Option<ID>, ror: Option<String>) -> ApiResult<Option<Institution>> {
+    async fn institution(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        ror: Option<String>,
+    ) -> ApiResult<Option<Institution>> {
         one_key(&[("id", id.is_some()), ("ror", ror.is_some())])?;
         if let Some(id) = id {
             let id = global_id::decode(Kind::Institution, &id)?;
             return Ok(loaders(ctx).load_one(InstitutionKey(id)).await?.map(Institution));
         }
         let ror = ids::ror(&ror.unwrap_or_default()).map_err(bad_id)?;
-        Ok(institution::Entity::find().filter(institution::Column::Ror.eq(ror)).one(&db(ctx).read).await?.map(Institution))
+        Ok(institution::Entity::find()
+            .filter(institution::Column::Ror.eq(ror))
+            .one(&db(ctx).read)
+            .await?
+            .map(Institution))
     }
 
     /// Institutions by name.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn institutions(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, filter: Option<InstitutionFilter>) -> ApiResult<InstitutionConnection> {
+    async fn institutions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<InstitutionFilter>,
+    ) -> ApiResult<InstitutionConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = filter.unwrap_or_default().query().fetch::<institution::Model>(&db(ctx).read, window).await?;
         Ok(InstitutionConnection(wrap(page, Institution)))

@@ -58,7 +58,8 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
 
     // Institutions, venues, topics.
     let inst_off = offsets(docs.iter().map(|d| d.institutions.len()));
-    let out = upsert(tx, &INSTITUTIONS, docs.iter().flat_map(|d| d.institutions.iter().cloned()).collect(), |_, _| {}).await?;
+    let out = upsert(tx, &INSTITUTIONS, docs.iter().flat_map(|d| d.institutions.iter().cloned()).collect(), |_, _| {})
+        .await?;
     let inst_ids = out.ids;
     add(&mut counts.other, out.counts);
     let inst = |d: usize, i: usize| inst_ids[inst_off[d] + i];
@@ -69,7 +70,9 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
     add(&mut counts.other, out.counts);
 
     let topic_off = offsets(docs.iter().map(|d| d.topics.len()));
-    let out = upsert(tx, &TOPICS, docs.iter().flat_map(|d| d.topics.iter().map(|t| t.row.clone())).collect(), |_, _| {}).await?;
+    let out =
+        upsert(tx, &TOPICS, docs.iter().flat_map(|d| d.topics.iter().map(|t| t.row.clone())).collect(), |_, _| {})
+            .await?;
     let topic_ids = out.ids;
     add(&mut counts.other, out.counts);
     let backend = tx.get_database_backend();
@@ -103,7 +106,8 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
     }
     let taken = taken_slugs(tx, slug_bases.iter().filter_map(|(b, _)| b.clone()).collect()).await?;
     let slug_col = col(&AUTHORS, "slug");
-    let out = upsert(tx, &AUTHORS, author_rows, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col)).await?;
+    let out =
+        upsert(tx, &AUTHORS, author_rows, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col)).await?;
     let author_ids = out.ids;
     add(&mut counts.authors, out.counts);
     for (i, changed) in out.changed.iter().enumerate() {
@@ -167,9 +171,13 @@ async fn taken_slugs(tx: &DatabaseTransaction, mut bases: Vec<String>) -> Result
     let mut taken = HashSet::new();
     for chunk in bases.chunks(MAX_PARAMS) {
         let sql = format!("SELECT slug FROM authors WHERE slug IN ({})", in_list(chunk.len()));
-        let rows = SlugRow::find_by_statement(stmt(tx.get_database_backend(), &sql, chunk.iter().map(|s| Value::from(s.clone())).collect()))
-            .all(tx)
-            .await?;
+        let rows = SlugRow::find_by_statement(stmt(
+            tx.get_database_backend(),
+            &sql,
+            chunk.iter().map(|s| Value::from(s.clone())).collect(),
+        ))
+        .all(tx)
+        .await?;
         taken.extend(rows.into_iter().map(|r| r.slug));
     }
     Ok(taken)
@@ -177,7 +185,13 @@ async fn taken_slugs(tx: &DatabaseTransaction, mut bases: Vec<String>) -> Result
 
 /// A new author's slug: the name, or the name and an external id when the
 /// name is taken (namesakes are different people), or a number after it.
-fn assign_slugs(rows: &mut [Row], new: &[usize], bases: &[(Option<String>, Option<String>)], taken: &HashSet<String>, slug_col: usize) {
+fn assign_slugs(
+    rows: &mut [Row],
+    new: &[usize],
+    bases: &[(Option<String>, Option<String>)],
+    taken: &HashSet<String>,
+    slug_col: usize,
+) {
     let mut used: HashSet<String> = HashSet::new();
     for &s in new {
         if rows[s].0[slug_col].is_some() {
@@ -208,10 +222,21 @@ async fn write_author_relations(
     for (d, doc) in docs.iter().enumerate() {
         for (i, a) in doc.authors.iter().enumerate() {
             for (institution, start, end) in &a.affiliations {
-                affiliations.push(vec![author(d, i).into(), inst(d, *institution).into(), (*start).into(), (*end).into()]);
+                affiliations.push(vec![
+                    author(d, i).into(),
+                    inst(d, *institution).into(),
+                    (*start).into(),
+                    (*end).into(),
+                ]);
             }
             for (name, value, source, as_of) in &a.metrics {
-                metrics.push(vec![author(d, i).into(), name.clone().into(), (*value).into(), source.clone().into(), Value::ChronoDate(*as_of)]);
+                metrics.push(vec![
+                    author(d, i).into(),
+                    name.clone().into(),
+                    (*value).into(),
+                    source.clone().into(),
+                    Value::ChronoDate(*as_of),
+                ]);
             }
         }
     }
@@ -239,7 +264,8 @@ async fn write_author_relations(
 /// Keeps the last of rows that agree on their first `key_len` values, in order.
 fn dedup_last(rows: &mut Vec<Vec<Value>>, key_len: usize) {
     let mut seen = HashSet::new();
-    let mut kept: Vec<Vec<Value>> = rows.drain(..).rev().filter(|r| seen.insert(format!("{:?}", &r[..key_len]))).collect();
+    let mut kept: Vec<Vec<Value>> =
+        rows.drain(..).rev().filter(|r| seen.insert(format!("{:?}", &r[..key_len]))).collect();
     kept.reverse();
     *rows = kept;
 }
@@ -326,24 +352,43 @@ async fn write_authorships(
         touched.works.insert(*work_id);
         for (position, raw_name, author_id, corresponding, insts) in &desired[work_id] {
             let id = ids.next().unwrap_or_default();
-            rows.push(vec![id.into(), (*work_id).into(), (*position).into(), (*author_id).into(), raw_name.clone().into(), (*corresponding).into()]);
+            rows.push(vec![
+                id.into(),
+                (*work_id).into(),
+                (*position).into(),
+                (*author_id).into(),
+                raw_name.clone().into(),
+                (*corresponding).into(),
+            ]);
             touched.authors.extend(*author_id);
             for i in insts {
                 inst_rows.push(vec![id.into(), (*i).into()]);
             }
         }
     }
-    insert_rows(tx, "authorships", &["id", "work_id", "position", "author_id", "raw_name", "is_corresponding"], rows, "").await?;
+    insert_rows(
+        tx,
+        "authorships",
+        &["id", "work_id", "position", "author_id", "raw_name", "is_corresponding"],
+        rows,
+        "",
+    )
+    .await?;
     insert_rows(tx, "authorship_institutions", &["authorship_id", "institution_id"], inst_rows, "").await
 }
 
-async fn stored_authorships(tx: &DatabaseTransaction, works: &[i64]) -> Result<HashMap<i64, Vec<AuthorshipKey>>, DbErr> {
+async fn stored_authorships(
+    tx: &DatabaseTransaction,
+    works: &[i64],
+) -> Result<HashMap<i64, Vec<AuthorshipKey>>, DbErr> {
     let mut out: HashMap<i64, Vec<AuthorshipKey>> = HashMap::new();
     let backend = tx.get_database_backend();
     for chunk in works.chunks(MAX_PARAMS) {
         let values: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
         let list = in_list(chunk.len());
-        let sql = format!("SELECT id, work_id, position, raw_name, author_id, is_corresponding FROM authorships WHERE work_id IN ({list}) ORDER BY work_id, position");
+        let sql = format!(
+            "SELECT id, work_id, position, raw_name, author_id, is_corresponding FROM authorships WHERE work_id IN ({list}) ORDER BY work_id, position"
+        );
         let rows = AuthorshipRow::find_by_statement(stmt(backend, &sql, values.clone())).all(tx).await?;
         let sql = format!(
             "SELECT ai.authorship_id, ai.institution_id FROM authorship_institutions ai JOIN authorships a ON a.id = ai.authorship_id WHERE a.work_id IN ({list})"
@@ -371,7 +416,13 @@ async fn pairs(tx: &DatabaseTransaction, sql_template: &str, ids: &[i64]) -> Res
     let mut out = Vec::new();
     for chunk in ids.chunks(MAX_PARAMS) {
         let sql = sql_template.replace("{ids}", &in_list(chunk.len()));
-        let rows = PairRow::find_by_statement(stmt(tx.get_database_backend(), &sql, chunk.iter().map(|i| Value::from(*i)).collect())).all(tx).await?;
+        let rows = PairRow::find_by_statement(stmt(
+            tx.get_database_backend(),
+            &sql,
+            chunk.iter().map(|i| Value::from(*i)).collect(),
+        ))
+        .all(tx)
+        .await?;
         out.extend(rows.into_iter().map(|r| (r.a, r.b)));
     }
     Ok(out)
@@ -395,7 +446,9 @@ async fn write_work_topics(
     }
     let candidates: Vec<i64> = desired.keys().copied().filter(|id| existed.contains(id)).collect();
     let mut stored: HashMap<i64, BTreeSet<i64>> = HashMap::new();
-    for (w, t) in pairs(tx, "SELECT work_id AS a, topic_id AS b FROM work_topics WHERE work_id IN ({ids})", &candidates).await? {
+    for (w, t) in
+        pairs(tx, "SELECT work_id AS a, topic_id AS b FROM work_topics WHERE work_id IN ({ids})", &candidates).await?
+    {
         stored.entry(w).or_default().insert(t);
     }
     let mut replace: Vec<i64> = desired.keys().copied().filter(|w| stored.get(w) != desired.get(w)).collect();
@@ -417,12 +470,21 @@ async fn write_work_topics(
     insert_rows(tx, "work_topics", &["work_id", "topic_id"], rows, "").await
 }
 
-async fn write_features(tx: &DatabaseTransaction, docs: &[Prepared], work: &impl Fn(usize, usize) -> i64) -> Result<(), DbErr> {
+async fn write_features(
+    tx: &DatabaseTransaction,
+    docs: &[Prepared],
+    work: &impl Fn(usize, usize) -> i64,
+) -> Result<(), DbErr> {
     let mut rows = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         for (i, w) in doc.works.iter().enumerate() {
             for f in &w.features {
-                rows.push(vec![work(d, i).into(), Value::ChronoDate(Some(f.day)), f.source.clone().into(), f.upvotes.into()]);
+                rows.push(vec![
+                    work(d, i).into(),
+                    Value::ChronoDate(Some(f.day)),
+                    f.source.clone().into(),
+                    f.upvotes.into(),
+                ]);
             }
         }
     }
@@ -461,7 +523,8 @@ async fn write_citations(
         for (i, w) in doc.works.iter().enumerate() {
             let citing = work(d, i);
             for c in &w.cites {
-                desired.insert((citing, c.target.clone()), (json(&c.contexts), json(&c.intents), c.is_influential, None));
+                desired
+                    .insert((citing, c.target.clone()), (json(&c.contexts), json(&c.intents), c.is_influential, None));
             }
             for r in &w.references {
                 let cited = work(d, *r);
@@ -483,7 +546,10 @@ async fn write_citations(
             "SELECT citing_work_id, cited_ref, contexts, intents, is_influential FROM citations WHERE citing_work_id IN ({})",
             in_list(chunk.len())
         );
-        for r in CitationKeyRow::find_by_statement(stmt(backend, &sql, chunk.iter().map(|i| Value::from(*i)).collect())).all(tx).await? {
+        for r in CitationKeyRow::find_by_statement(stmt(backend, &sql, chunk.iter().map(|i| Value::from(*i)).collect()))
+            .all(tx)
+            .await?
+        {
             stored.insert((r.citing_work_id, r.cited_ref), (r.contexts, r.intents, r.is_influential, None));
         }
     }
@@ -497,7 +563,14 @@ async fn write_citations(
                 gained.insert(citing);
             }
         }
-        rows.push(vec![citing.into(), target.into(), cited.into(), contexts.into(), intents.into(), influential.into()]);
+        rows.push(vec![
+            citing.into(),
+            target.into(),
+            cited.into(),
+            contexts.into(),
+            intents.into(),
+            influential.into(),
+        ]);
     }
     insert_rows(
         tx,
@@ -529,7 +602,12 @@ async fn write_citations(
 }
 
 /// Citations stored before the work they cite arrived now point at it.
-async fn resolve_waiting_citations(tx: &DatabaseTransaction, docs: &[Prepared], work: &impl Fn(usize, usize) -> i64, touched: &mut Touched) -> Result<(), DbErr> {
+async fn resolve_waiting_citations(
+    tx: &DatabaseTransaction,
+    docs: &[Prepared],
+    work: &impl Fn(usize, usize) -> i64,
+    touched: &mut Touched,
+) -> Result<(), DbErr> {
     let mut by_ref: Vec<(String, i64)> = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         for (i, w) in doc.works.iter().enumerate() {

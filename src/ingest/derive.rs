@@ -174,7 +174,12 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
         loop {
             let tx = db.write.begin().await?;
             let sql = format!("SELECT item_id FROM derive_queue WHERE kind = '{kind}' ORDER BY item_id LIMIT {chunk}");
-            let ids: Vec<i64> = QueuedRow::find_by_statement(stmt(tx.get_database_backend(), &sql, vec![])).all(&tx).await?.into_iter().map(|r| r.item_id).collect();
+            let ids: Vec<i64> = QueuedRow::find_by_statement(stmt(tx.get_database_backend(), &sql, vec![]))
+                .all(&tx)
+                .await?
+                .into_iter()
+                .map(|r| r.item_id)
+                .collect();
             if ids.is_empty() {
                 break;
             }
@@ -193,7 +198,8 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
                 _ => authors(&tx, Scope::Ids(&ids)).await?,
             }
             let sql = format!("DELETE FROM derive_queue WHERE kind = '{kind}' AND item_id IN ({})", in_list(ids.len()));
-            tx.execute_raw(stmt(tx.get_database_backend(), &sql, ids.iter().map(|i| Value::from(*i)).collect())).await?;
+            tx.execute_raw(stmt(tx.get_database_backend(), &sql, ids.iter().map(|i| Value::from(*i)).collect()))
+                .await?;
             tx.commit().await?;
         }
     }

@@ -11,11 +11,43 @@ use serde_json::{Value, json};
 
 const TOPICS: usize = 200;
 const COUNTRIES: [&str; 8] = ["US", "GB", "DE", "FR", "CN", "JP", "CA", "NL"];
-const SYLLABLES: [&str; 24] = ["an", "bel", "cor", "da", "el", "fa", "gu", "hi", "in", "jo", "ka", "li", "mo", "na", "or", "pe", "qui", "ra", "si", "ta", "u", "vi", "wen", "xa"];
+const SYLLABLES: [&str; 24] = [
+    "an", "bel", "cor", "da", "el", "fa", "gu", "hi", "in", "jo", "ka", "li", "mo", "na", "or", "pe", "qui", "ra",
+    "si", "ta", "u", "vi", "wen", "xa",
+];
 const WORDS: [&str; 32] = [
-    "neural", "learning", "dynamics", "networks", "graph", "inference", "causal", "spiking", "memory", "representation", "kernel", "sparse",
-    "stochastic", "recurrent", "attention", "plasticity", "manifold", "gradient", "bayesian", "optimal", "control", "cortex", "signal", "model",
-    "theory", "scaling", "robust", "efficient", "structure", "emergent", "latent", "temporal",
+    "neural",
+    "learning",
+    "dynamics",
+    "networks",
+    "graph",
+    "inference",
+    "causal",
+    "spiking",
+    "memory",
+    "representation",
+    "kernel",
+    "sparse",
+    "stochastic",
+    "recurrent",
+    "attention",
+    "plasticity",
+    "manifold",
+    "gradient",
+    "bayesian",
+    "optimal",
+    "control",
+    "cortex",
+    "signal",
+    "model",
+    "theory",
+    "scaling",
+    "robust",
+    "efficient",
+    "structure",
+    "emergent",
+    "latent",
+    "temporal",
 ];
 
 fn name(rng: &mut ChaCha8Rng, parts: usize) -> String {
@@ -198,7 +230,8 @@ mod tests {
         generate(2_000, 7, &mut a).unwrap();
         generate(2_000, 7, &mut b).unwrap();
         assert_eq!(a, b);
-        let works: Vec<Value> = a.split(|c| *c == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+        let works: Vec<Value> =
+            a.split(|c| *c == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
         let authorships: usize = works.iter().map(|w| w["authorships"].as_array().unwrap().len()).sum();
         let refs: usize = works.iter().map(|w| w["referenced_works"].as_array().unwrap().len()).sum();
         let mean_authors = authorships as f64 / works.len() as f64;

@@ -105,7 +105,11 @@ fn open(path: &str, read: Arc<AtomicU64>) -> io::Result<(Box<dyn BufRead + Send>
     let size = file.metadata().ok().map(|m| m.len());
     let mut reader = BufReader::with_capacity(1 << 16, Counting { inner: file, read });
     let gz = path.ends_with(".gz") || reader.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-    let reader: Box<dyn BufRead + Send> = if gz { Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(reader))) } else { Box::new(reader) };
+    let reader: Box<dyn BufRead + Send> = if gz {
+        Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(reader)))
+    } else {
+        Box::new(reader)
+    };
     Ok((reader, size))
 }
 
@@ -138,8 +142,9 @@ impl Progress {
                 Some(t) => indicatif::ProgressBar::new(t),
                 None => indicatif::ProgressBar::new_spinner(),
             };
-            let style = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {per_sec} ETA {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            let style =
+                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {per_sec} ETA {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
             bar.set_style(style);
             bar.set_message(file.to_owned());
             bar
@@ -180,7 +185,13 @@ pub async fn import(db: &Db, format: Format, files: &[String], options: &ImportO
     report
 }
 
-async fn run(db: &Db, format: Format, files: &[String], options: &ImportOptions, report: &mut ImportReport) -> Result<(), String> {
+async fn run(
+    db: &Db,
+    format: Format,
+    files: &[String],
+    options: &ImportOptions,
+    report: &mut ImportReport,
+) -> Result<(), String> {
     // Leftovers of an interrupted run first.
     derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
     let mut rejects = Rejects {
@@ -228,17 +239,20 @@ async fn run(db: &Db, format: Format, files: &[String], options: &ImportOptions,
                 }
             }
             if batch.prepared.len() >= BATCH {
-                last_committed = flush_batch(db, &mut batch, file, report, &mut rejects, options.strict).await?.or(last_committed);
+                last_committed =
+                    flush_batch(db, &mut batch, file, report, &mut rejects, options.strict).await?.or(last_committed);
                 progress.update(options.progress, bytes.load(Ordering::Relaxed), report.read);
             }
         }
         drop(rx);
         let _ = parser.join();
-        last_committed = flush_batch(db, &mut batch, file, report, &mut rejects, options.strict).await?.or(last_committed);
+        last_committed =
+            flush_batch(db, &mut batch, file, report, &mut rejects, options.strict).await?.or(last_committed);
         progress.finish();
         if let Some(why) = stop {
             derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
-            let upto = last_committed.map_or("no record of this file".to_owned(), |l| format!("every good record up to line {l}"));
+            let upto = last_committed
+                .map_or("no record of this file".to_owned(), |l| format!("every good record up to line {l}"));
             return Err(format!("stopped at {why} (--strict); {upto} of {file} is imported"));
         }
     }
@@ -289,9 +303,13 @@ async fn flush_batch(
             Err(e) if is_fatal(&e) => return Err(committed(file, Some(line), &e)),
             Err(e) => {
                 report.rejected += 1;
-                rejects.write(file, line, &format!("refused by the database: {e}"), &raw).map_err(|e| format!("rejects file: {e}"))?;
+                rejects
+                    .write(file, line, &format!("refused by the database: {e}"), &raw)
+                    .map_err(|e| format!("rejects file: {e}"))?;
                 if strict {
-                    return Err(format!("stopped at {file}:{line} (--strict); every good record before it is imported"));
+                    return Err(format!(
+                        "stopped at {file}:{line} (--strict); every good record before it is imported"
+                    ));
                 }
             }
         }

@@ -60,17 +60,26 @@ pub struct PAuthorship {
 
 const SCHEMES: [&str; 3] = ["ARXIV", "KEYWORD", "OPENALEX"];
 const VENUE_KINDS: [&str; 4] = ["REPOSITORY", "JOURNAL", "CONFERENCE", "OTHER"];
-const WORK_TYPES: [&str; 8] = ["ARTICLE", "PREPRINT", "CONFERENCE_PAPER", "BOOK", "BOOK_CHAPTER", "DATASET", "THESIS", "OTHER"];
+const WORK_TYPES: [&str; 8] =
+    ["ARTICLE", "PREPRINT", "CONFERENCE_PAPER", "BOOK", "BOOK_CHAPTER", "DATASET", "THESIS", "OTHER"];
 
 fn bad(key: &str, reason: impl ToString) -> IngestError {
     IngestError::BadRecord { key: key.to_owned(), reason: reason.to_string() }
 }
 
 fn one_of(key: &str, what: &str, value: &str, allowed: &[&str]) -> Result<String, IngestError> {
-    if allowed.contains(&value) { Ok(value.to_owned()) } else { Err(bad(key, format!("{what} {value:?} is not one of {}", allowed.join(", ")))) }
+    if allowed.contains(&value) {
+        Ok(value.to_owned())
+    } else {
+        Err(bad(key, format!("{what} {value:?} is not one of {}", allowed.join(", "))))
+    }
 }
 
-fn norm(key: &str, value: &Option<String>, f: fn(&str) -> Result<String, ids::IdError>) -> Result<Option<String>, IngestError> {
+fn norm(
+    key: &str,
+    value: &Option<String>,
+    f: fn(&str) -> Result<String, ids::IdError>,
+) -> Result<Option<String>, IngestError> {
     value.as_deref().map(f).transpose().map_err(|e| bad(key, e))
 }
 
@@ -86,7 +95,11 @@ fn lookup(keys: &HashMap<&str, usize>, owner: &str, kind: &str, key: &str) -> Re
     keys.get(key).copied().ok_or_else(|| bad(owner, format!("unknown {kind} {key:?}")))
 }
 
-fn index_keys<'a, T>(items: &'a [T], key: impl Fn(&'a T) -> &'a str, kind: &str) -> Result<HashMap<&'a str, usize>, IngestError> {
+fn index_keys<'a, T>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> &'a str,
+    kind: &str,
+) -> Result<HashMap<&'a str, usize>, IngestError> {
     let mut map = HashMap::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         if map.insert(key(item), i).is_some() {
@@ -98,7 +111,9 @@ fn index_keys<'a, T>(items: &'a [T], key: impl Fn(&'a T) -> &'a str, kind: &str)
 
 /// Normalises a cite target: `doi:…`, `openalex:W…`, `arxiv:…`, `s2:…`.
 fn cite_target(owner: &str, target: &str) -> Result<String, IngestError> {
-    let (kind, id) = target.split_once(':').ok_or_else(|| bad(owner, format!("cite target {target:?} has no kind (doi:, openalex:, arxiv:, s2:)")))?;
+    let (kind, id) = target
+        .split_once(':')
+        .ok_or_else(|| bad(owner, format!("cite target {target:?} has no kind (doi:, openalex:, arxiv:, s2:)")))?;
     let id = match kind {
         "doi" => ids::doi(id),
         "openalex" => ids::openalex(id),
@@ -150,7 +165,12 @@ pub fn prepare(doc: &Document) -> Result<Prepared, IngestError> {
         };
         let parent = t.parent.as_deref().map(|p| lookup(&topic_keys, &t.key, "topic", p)).transpose()?;
         topics.push(PTopic {
-            row: TOPICS.row(vec![("ident", some(ident)), ("scheme", some(scheme)), ("code", text(&t.code)), ("name", some(t.name.trim()))]),
+            row: TOPICS.row(vec![
+                ("ident", some(ident)),
+                ("scheme", some(scheme)),
+                ("code", text(&t.code)),
+                ("name", some(t.name.trim())),
+            ]),
             parent,
         });
     }
@@ -165,16 +185,22 @@ pub fn prepare(doc: &Document) -> Result<Prepared, IngestError> {
         };
         let mut affiliations = Vec::with_capacity(a.affiliations.len());
         for aff in &a.affiliations {
-            affiliations.push((lookup(&inst_keys, &a.key, "institution", &aff.institution)?, aff.start_year, aff.end_year));
+            affiliations.push((
+                lookup(&inst_keys, &a.key, "institution", &aff.institution)?,
+                aff.start_year,
+                aff.end_year,
+            ));
         }
         // The current affiliation: an open-ended one, else the latest.
-        let current = affiliations.iter().max_by_key(|(_, start, end)| (end.is_none(), *end, *start)).map(|(i, _, _)| *i);
+        let current =
+            affiliations.iter().max_by_key(|(_, start, end)| (end.is_none(), *end, *start)).map(|(i, _, _)| *i);
         let metrics = a
             .external_metrics
             .iter()
             .map(|m| (m.name.clone(), m.value, m.source.clone().unwrap_or_else(|| "unknown".to_owned()), m.as_of))
             .collect();
-        let disambiguator = openalex.clone().or_else(|| a.s2_id.clone()).or_else(|| orcid.clone()).map(|s| s.to_lowercase());
+        let disambiguator =
+            openalex.clone().or_else(|| a.s2_id.clone()).or_else(|| orcid.clone()).map(|s| s.to_lowercase());
         authors.push(PAuthor {
             row: AUTHORS.row(vec![
                 ("slug", text(&a.slug)),
@@ -219,7 +245,10 @@ pub fn prepare(doc: &Document) -> Result<Prepared, IngestError> {
         let mut authorships = Vec::with_capacity(w.authorships.len());
         for (i, a) in w.authorships.iter().enumerate() {
             if a.position != i as i32 + 1 {
-                return Err(bad(key, format!("authorship positions must run 1..n in order, found {} at place {}", a.position, i + 1)));
+                return Err(bad(
+                    key,
+                    format!("authorship positions must run 1..n in order, found {} at place {}", a.position, i + 1),
+                ));
             }
             let mut institutions = Vec::with_capacity(a.institutions.len());
             for inst in &a.institutions {
@@ -236,7 +265,8 @@ pub fn prepare(doc: &Document) -> Result<Prepared, IngestError> {
                 is_corresponding: a.is_corresponding,
             });
         }
-        let references = w.references.iter().map(|r| lookup(&work_keys, key, "reference", r)).collect::<Result<Vec<_>, _>>()?;
+        let references =
+            w.references.iter().map(|r| lookup(&work_keys, key, "reference", r)).collect::<Result<Vec<_>, _>>()?;
         let cites = w
             .cites
             .iter()
@@ -261,10 +291,13 @@ pub fn prepare(doc: &Document) -> Result<Prepared, IngestError> {
                 ("openalex_id", text(&openalex)),
                 ("s2_id", text(&s2)),
                 ("url", text(&w.url)),
-                ("author_count", match (w.author_count, w.authorships.len()) {
-                    (None, 0) => None,
-                    (count, named) => Some(Value::from(count.unwrap_or(0).max(named as i32))),
-                }),
+                (
+                    "author_count",
+                    match (w.author_count, w.authorships.len()) {
+                        (None, 0) => None,
+                        (count, named) => Some(Value::from(count.unwrap_or(0).max(named as i32))),
+                    },
+                ),
                 ("code_links", (!w.code_links.is_empty()).then(|| Value::from(code_links))),
             ]),
             venue,

@@ -5,7 +5,13 @@ use super::upsert::{Kind, Spec};
 
 pub const INSTITUTIONS: Spec = Spec {
     table: "institutions",
-    columns: &[("openalex_id", Kind::Text), ("ror", Kind::Text), ("name", Kind::Text), ("short_name", Kind::Text), ("country_code", Kind::Text)],
+    columns: &[
+        ("openalex_id", Kind::Text),
+        ("ror", Kind::Text),
+        ("name", Kind::Text),
+        ("short_name", Kind::Text),
+        ("country_code", Kind::Text),
+    ],
     keys: &["ror", "openalex_id"],
     fallback: Some("name"),
     defaults: &[],

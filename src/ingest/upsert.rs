@@ -54,7 +54,10 @@ pub struct Spec {
 
 impl Spec {
     fn index(&self, column: &str) -> usize {
-        self.columns.iter().position(|(c, _)| *c == column).unwrap_or_else(|| panic!("{} has no column {column}", self.table))
+        self.columns
+            .iter()
+            .position(|(c, _)| *c == column)
+            .unwrap_or_else(|| panic!("{} has no column {column}", self.table))
     }
 }
 
@@ -137,12 +140,14 @@ pub async fn upsert(
     let mut counts = Counts::default();
     let mut new_slots = Vec::new();
     for (s, row) in slots.iter().enumerate() {
-        let found = identities(row, &key_idx, fallback_idx).iter().find_map(|ident| existing.by_key.get(ident).copied());
+        let found =
+            identities(row, &key_idx, fallback_idx).iter().find_map(|ident| existing.by_key.get(ident).copied());
         match found {
             Some(id) => {
                 slot_ids[s] = Some(id);
                 let stored = &existing.rows[&id];
-                let merged: Vec<Value> = row.0.iter().zip(stored).map(|(new, old)| new.clone().unwrap_or_else(|| old.clone())).collect();
+                let merged: Vec<Value> =
+                    row.0.iter().zip(stored).map(|(new, old)| new.clone().unwrap_or_else(|| old.clone())).collect();
                 if &merged != stored {
                     update(tx, spec, id, &merged).await?;
                     counts.updated += 1;
@@ -200,7 +205,13 @@ struct Existing {
     rows: HashMap<i64, Vec<Value>>,
 }
 
-async fn find_existing(tx: &DatabaseTransaction, spec: &Spec, slots: &[Row], keys: &[usize], fallback: Option<usize>) -> Result<Existing, DbErr> {
+async fn find_existing(
+    tx: &DatabaseTransaction,
+    spec: &Spec,
+    slots: &[Row],
+    keys: &[usize],
+    fallback: Option<usize>,
+) -> Result<Existing, DbErr> {
     let mut wanted: HashMap<usize, Vec<String>> = HashMap::new();
     for row in slots {
         for (col, v) in identities(row, keys, fallback) {
@@ -215,8 +226,14 @@ async fn find_existing(tx: &DatabaseTransaction, spec: &Spec, slots: &[Row], key
         values.dedup();
         let col_name = spec.columns[col].0;
         for chunk in values.chunks(MAX_PARAMS) {
-            let sql = format!("SELECT id, {} FROM {} WHERE {col_name} IN ({})", select.join(", "), spec.table, in_list(chunk.len()));
-            let rows = tx.query_all_raw(stmt(backend, &sql, chunk.iter().map(|v| Value::from(v.clone())).collect())).await?;
+            let sql = format!(
+                "SELECT id, {} FROM {} WHERE {col_name} IN ({})",
+                select.join(", "),
+                spec.table,
+                in_list(chunk.len())
+            );
+            let rows =
+                tx.query_all_raw(stmt(backend, &sql, chunk.iter().map(|v| Value::from(v.clone())).collect())).await?;
             for row in rows {
                 let id: i64 = row.try_get("", "id")?;
                 let mut stored = Vec::with_capacity(spec.columns.len());
@@ -261,7 +278,8 @@ pub async fn allocate_ids(tx: &DatabaseTransaction, table: &str, n: usize) -> Re
     // SQLite has one writer at a time: once this transaction has written,
     // MAX(id) cannot move under it. The no-op DELETE takes the write lock.
     tx.execute_unprepared("DELETE FROM derive_queue WHERE 1 = 0").await?;
-    let row = tx.query_one_raw(stmt(backend, &format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}"), vec![])).await?;
+    let row =
+        tx.query_one_raw(stmt(backend, &format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}"), vec![])).await?;
     let max: i64 = match row {
         Some(r) => r.try_get("", "m")?,
         None => 0,
@@ -271,7 +289,13 @@ pub async fn allocate_ids(tx: &DatabaseTransaction, table: &str, n: usize) -> Re
 
 /// Multi-row INSERT, chunked under the parameter limit; `suffix` may add an
 /// `ON CONFLICT …` clause.
-pub async fn insert_rows(tx: &DatabaseTransaction, table: &str, columns: &[&str], rows: Vec<Vec<Value>>, suffix: &str) -> Result<(), DbErr> {
+pub async fn insert_rows(
+    tx: &DatabaseTransaction,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Value>>,
+    suffix: &str,
+) -> Result<(), DbErr> {
     if rows.is_empty() {
         return Ok(());
     }

@@ -83,42 +83,33 @@ pub async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
     let Some(asset) = FILES.iter().find(|a| a.name == name) else {
         return error_response(StatusCode::NOT_FOUND, "NOT_FOUND", "no such GraphiQL asset");
     };
-    let content_type = [(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(asset.media_type),
-    )];
+    let content_type = [(header::CONTENT_TYPE, HeaderValue::from_static(asset.media_type))];
     let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
     if accepts_gzip(&headers) {
         let encoding = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-        return (
-            content_type,
-            [encoding, vary, (header::CACHE_CONTROL, CACHE)],
-            asset.gzip,
-        )
-            .into_response();
+        return (content_type, [encoding, vary, (header::CACHE_CONTROL, CACHE)], asset.gzip).into_response();
     }
     let mut plain = Vec::new();
     match flate2::read::GzDecoder::new(asset.gzip).read_to_end(&mut plain) {
         Ok(_) => (content_type, [vary, (header::CACHE_CONTROL, CACHE)], plain).into_response(),
         Err(err) => {
             tracing::error!(asset = asset.name, error = %err, "embedded GraphiQL asset does not decompress");
-            error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal server error",
-            )
+            error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal server error")
         }
     }
 }
 
 /// Whether `Accept-Encoding` allows gzip (listed, or `*`, and not `q=0`).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
-    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|item| {
-        let mut parts = item.split(';');
-        let coding = parts.next().unwrap_or("").trim();
-        let refused = parts.any(|p| matches!(p.trim().strip_prefix("q="), Some(q) if q.trim().parse::<f32>() == Ok(0.0)));
-        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
-    })
+    headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+        |item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let refused =
+                parts.any(|p| matches!(p.trim().strip_prefix("q="), Some(q) if q.trim().parse::<f32>() == Ok(0.0)));
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        },
+    )
 }
 
 #[cfg(test)]
@@ -129,11 +120,7 @@ mod tests {
     fn every_embedded_file_is_gzip_and_linked_from_the_page() {
         for asset in &FILES {
             assert_eq!(&asset.gzip[..2], &[0x1f, 0x8b], "{}", asset.name);
-            assert!(
-                PAGE.contains(&format!("{ASSETS}/{}", asset.name)),
-                "{}",
-                asset.name
-            );
+            assert!(PAGE.contains(&format!("{ASSETS}/{}", asset.name)), "{}", asset.name);
         }
     }
 
@@ -141,10 +128,7 @@ mod tests {
     fn gzip_acceptance() {
         let with = |value: &str| {
             let mut headers = HeaderMap::new();
-            headers.insert(
-                header::ACCEPT_ENCODING,
-                HeaderValue::from_str(value).unwrap(),
-            );
+            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
             accepts_gzip(&headers)
         };
         assert!(with("gzip, deflate, br") && with("br;q=1.0, gzip;q=0.8") && with("*"));

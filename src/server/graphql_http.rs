@@ -14,8 +14,7 @@ use serde_json::Value;
 
 use super::AppState;
 use super::errors::{
-    GRAPHQL_RESPONSE_JSON, JSON, code_for_status, error_response, error_response_as,
-    message_for_status,
+    GRAPHQL_RESPONSE_JSON, JSON, code_for_status, error_response, error_response_as, message_for_status,
 };
 use crate::graphql;
 
@@ -26,20 +25,12 @@ struct Rejection {
 }
 
 fn bad_request(message: impl Into<String>) -> Rejection {
-    Rejection {
-        status: StatusCode::BAD_REQUEST,
-        message: message.into(),
-    }
+    Rejection { status: StatusCode::BAD_REQUEST, message: message.into() }
 }
 
 impl Rejection {
     fn into_response(self, media_type: HeaderValue) -> Response {
-        error_response_as(
-            self.status,
-            media_type,
-            code_for_status(self.status),
-            &self.message,
-        )
+        error_response_as(self.status, media_type, code_for_status(self.status), &self.message)
     }
 }
 
@@ -63,16 +54,8 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     let request = Query::<GetParams>::try_from_uri(&uri)
         .map_err(|err| bad_request(format!("malformed query string: {}", err.body_text())))
         .and_then(|Query(params)| {
-            let variables = params
-                .variables
-                .as_deref()
-                .map(|v| parse_json_param("variables", v))
-                .transpose()?;
-            let extensions = params
-                .extensions
-                .as_deref()
-                .map(|v| parse_json_param("extensions", v))
-                .transpose()?;
+            let variables = params.variables.as_deref().map(|v| parse_json_param("variables", v)).transpose()?;
+            let extensions = params.extensions.as_deref().map(|v| parse_json_param("extensions", v)).transpose()?;
             build_request(
                 Some(Value::from(params.query)),
                 params.operation_name.map(Value::from),
@@ -88,18 +71,14 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
     // A document that does not parse is left to `execute`, which reports it
     // as a GraphQL error like any other.
     if let Ok(doc) = request.parsed_query() {
-        if selected_operation(doc, operation_name.as_deref())
-            .is_some_and(|ty| ty != OperationType::Query)
-        {
+        if selected_operation(doc, operation_name.as_deref()).is_some_and(|ty| ty != OperationType::Query) {
             let mut response = error_response_as(
                 StatusCode::METHOD_NOT_ALLOWED,
                 media_type,
                 "METHOD_NOT_ALLOWED",
                 "only queries may be sent with GET; send mutations with POST",
             );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
             return response;
         }
     }
@@ -107,11 +86,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
 }
 
 /// `POST /graphql` with an `application/json` body.
-pub async fn post(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
     let media_type = match negotiate(&headers) {
         Ok(media_type) => media_type,
         Err(response) => return response,
@@ -119,11 +94,8 @@ pub async fn post(
     let request = check_content_type(&headers).and_then(|()| {
         let body = body.map_err(|err| {
             let status = err.status();
-            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                message_for_status(status)
-            } else {
-                err.body_text()
-            };
+            let message =
+                if status == StatusCode::PAYLOAD_TOO_LARGE { message_for_status(status) } else { err.body_text() };
             Rejection { status, message }
         })?;
         parse_body(&body)
@@ -135,28 +107,21 @@ pub async fn post(
 }
 
 fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if media_type_of(content_type) == "application/json" {
         return Ok(());
     }
     Err(Rejection {
         status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        message: format!(
-            "send the request as Content-Type: application/json, not {content_type:?}"
-        ),
+        message: format!("send the request as Content-Type: application/json, not {content_type:?}"),
     })
 }
 
 fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Rejection> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|err| bad_request(format!("malformed JSON body: {err}")))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|err| bad_request(format!("malformed JSON body: {err}")))?;
     let Value::Object(mut fields) = value else {
-        return Err(bad_request(
-            "the body must be a JSON object with a \"query\"",
-        ));
+        return Err(bad_request("the body must be a JSON object with a \"query\""));
     };
     build_request(
         fields.remove("query"),
@@ -167,8 +132,7 @@ fn parse_body(body: &[u8]) -> Result<async_graphql::Request, Rejection> {
 }
 
 fn parse_json_param(name: &str, text: &str) -> Result<Value, Rejection> {
-    serde_json::from_str(text)
-        .map_err(|err| bad_request(format!("malformed JSON in the {name} parameter: {err}")))
+    serde_json::from_str(text).map_err(|err| bad_request(format!("malformed JSON in the {name} parameter: {err}")))
 }
 
 /// Checks the parts of a request and assembles it.
@@ -201,10 +165,7 @@ fn build_request(
     match extensions {
         Some(Value::Object(ext)) => {
             for (name, value) in ext {
-                request.extensions.insert(
-                    name,
-                    async_graphql::Value::from_json(value).unwrap_or_default(),
-                );
+                request.extensions.insert(name, async_graphql::Value::from_json(value).unwrap_or_default());
             }
         }
         Some(Value::Null) | None => {}
@@ -217,13 +178,10 @@ fn build_request(
 fn selected_operation(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
     match (&doc.operations, name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops
-            .iter()
-            .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty)
         }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
         _ => None,
     }
 }
@@ -253,11 +211,7 @@ async fn execute(
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
     let body = if request_error {
-        let code = if parse_failed {
-            "GRAPHQL_PARSE_FAILED"
-        } else {
-            "GRAPHQL_VALIDATION_FAILED"
-        };
+        let code = if parse_failed { "GRAPHQL_PARSE_FAILED" } else { "GRAPHQL_VALIDATION_FAILED" };
         for error in &mut response.errors {
             let extensions = error.extensions.get_or_insert_with(Default::default);
             if extensions.get("code").is_none() {
@@ -265,10 +219,7 @@ async fn execute(
             }
         }
         tracing::debug!(errors = ?response.errors, "GraphQL request error");
-        serde_json::to_vec(&RequestErrorBody {
-            errors: &response.errors,
-            extensions: &response.extensions,
-        })
+        serde_json::to_vec(&RequestErrorBody { errors: &response.errors, extensions: &response.extensions })
     } else {
         serde_json::to_vec(&response)
     };
@@ -276,31 +227,20 @@ async fn execute(
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "cannot serialize a GraphQL response");
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal server error",
-            );
+            return error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal server error");
         }
     };
     // The spec: with the new media type a request error is a 400; with
     // application/json every well-formed request gets 200.
-    let status = if request_error && media_type == GRAPHQL_RESPONSE_JSON {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
+    let status =
+        if request_error && media_type == GRAPHQL_RESPONSE_JSON { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let mut http = (status, [(header::CONTENT_TYPE, media_type)], body).into_response();
     for (name, value) in &response.http_headers {
         http.headers_mut().append(name, value.clone());
     }
     // Only GET responses may be cached by HTTP caches.
     if method == Method::GET {
-        if let Some(value) = response
-            .cache_control
-            .value()
-            .and_then(|v| HeaderValue::from_str(&v).ok())
-        {
+        if let Some(value) = response.cache_control.value().and_then(|v| HeaderValue::from_str(&v).ok()) {
             http.headers_mut().insert(header::CACHE_CONTROL, value);
         }
     }
@@ -309,25 +249,19 @@ async fn execute(
 
 /// `type/subtype` of a media type, lower-cased, without parameters.
 fn media_type_of(value: &str) -> String {
-    value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+    value.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
 /// Picks the response media type from `Accept`: the GraphQL media type when
 /// listed, else JSON (also for a missing `Accept`); 406 when neither fits.
 fn negotiate(headers: &HeaderMap) -> Result<HeaderValue, Response> {
     let mut accepted = Vec::new();
-    for value in headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-    {
+    for value in headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()) {
         for item in value.split(',') {
-            let refused = item.split(';').skip(1).any(|p| matches!(p.trim().strip_prefix("q="), Some(q) if q.trim().parse::<f32>() == Ok(0.0)));
+            let refused = item
+                .split(';')
+                .skip(1)
+                .any(|p| matches!(p.trim().strip_prefix("q="), Some(q) if q.trim().parse::<f32>() == Ok(0.0)));
             let media_type = media_type_of(item);
             if !refused && !media_type.is_empty() {
                 accepted.push(media_type);
@@ -337,16 +271,10 @@ fn negotiate(headers: &HeaderMap) -> Result<HeaderValue, Response> {
     if accepted.is_empty() {
         return Ok(JSON);
     }
-    if accepted
-        .iter()
-        .any(|m| m == "application/graphql-response+json")
-    {
+    if accepted.iter().any(|m| m == "application/graphql-response+json") {
         return Ok(GRAPHQL_RESPONSE_JSON);
     }
-    if accepted
-        .iter()
-        .any(|m| matches!(m.as_str(), "application/json" | "application/*" | "*/*"))
-    {
+    if accepted.iter().any(|m| matches!(m.as_str(), "application/json" | "application/*" | "*/*")) {
         return Ok(JSON);
     }
     Err(error_response(
@@ -369,33 +297,19 @@ mod tests {
     #[test]
     fn accept_negotiation_follows_the_spec() {
         assert_eq!(negotiate(&HeaderMap::new()).unwrap(), JSON);
-        assert_eq!(
-            accept("application/graphql-response+json, application/json;q=0.9"),
-            Ok(GRAPHQL_RESPONSE_JSON)
-        );
+        assert_eq!(accept("application/graphql-response+json, application/json;q=0.9"), Ok(GRAPHQL_RESPONSE_JSON));
         assert_eq!(accept("application/json, multipart/mixed"), Ok(JSON));
         assert_eq!(accept("*/*"), Ok(JSON));
         assert_eq!(accept("text/html"), Err(StatusCode::NOT_ACCEPTABLE));
-        assert_eq!(
-            accept("application/graphql-response+json;q=0, application/json"),
-            Ok(JSON)
-        );
+        assert_eq!(accept("application/graphql-response+json;q=0, application/json"), Ok(JSON));
     }
 
     #[test]
     fn request_parts_are_checked() {
-        assert!(
-            parse_body(br#"{"query":"{ __typename }","variables":{"a":1},"operationName":null}"#)
-                .is_ok()
-        );
-        for body in [
-            &b"{"[..],
-            b"[]",
-            b"{}",
-            br#"{"query":""}"#,
-            br#"{"query":1}"#,
-            br#"{"query":"{ a }","variables":[1]}"#,
-        ] {
+        assert!(parse_body(br#"{"query":"{ __typename }","variables":{"a":1},"operationName":null}"#).is_ok());
+        for body in
+            [&b"{"[..], b"[]", b"{}", br#"{"query":""}"#, br#"{"query":1}"#, br#"{"query":"{ a }","variables":[1]}"#]
+        {
             assert_eq!(
                 parse_body(body).err().map(|r| r.status),
                 Some(StatusCode::BAD_REQUEST),
@@ -408,19 +322,10 @@ mod tests {
     #[test]
     fn the_selected_operation_is_found() {
         let doc = async_graphql::parser::parse_query("query A { a } mutation B { b }").unwrap();
-        assert_eq!(
-            selected_operation(&doc, Some("B")),
-            Some(OperationType::Mutation)
-        );
-        assert_eq!(
-            selected_operation(&doc, Some("A")),
-            Some(OperationType::Query)
-        );
+        assert_eq!(selected_operation(&doc, Some("B")), Some(OperationType::Mutation));
+        assert_eq!(selected_operation(&doc, Some("A")), Some(OperationType::Query));
         assert_eq!(selected_operation(&doc, None), None);
         let doc = async_graphql::parser::parse_query("mutation { b }").unwrap();
-        assert_eq!(
-            selected_operation(&doc, None),
-            Some(OperationType::Mutation)
-        );
+        assert_eq!(selected_operation(&doc, None), Some(OperationType::Mutation));
     }
 }

@@ -35,8 +35,5 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
 }
 
 fn unavailable() -> (StatusCode, Json<Value>) {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "status": "unavailable" })),
-    )
+    (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" })))
 }

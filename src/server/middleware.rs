@@ -44,21 +44,14 @@ pub fn apply(routes: Router, config: &Config) -> Router {
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn(json_error_bodies))
         .layer(RequestBodyLimitLayer::new(config.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::GATEWAY_TIMEOUT,
-            config.request_timeout,
-        ));
+        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, config.request_timeout));
     // The limit above applies; axum's own default (2 MiB) would be a second one.
     routes.layer(stack).layer(DefaultBodyLimit::disable())
 }
 
 /// The span every log line of a request belongs to.
 fn request_span<B>(req: &axum::http::Request<B>) -> Span {
-    let id = req
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
+    let id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
     tracing::info_span!("request", id, method = %req.method(), path = req.uri().path(), operation = tracing::field::Empty)
 }
 
@@ -66,12 +59,7 @@ fn cors(config: &Config) -> CorsLayer {
     let origins = if config.cors_origins.is_empty() {
         AllowOrigin::any()
     } else {
-        AllowOrigin::list(
-            config
-                .cors_origins
-                .iter()
-                .filter_map(|o| HeaderValue::from_str(o).ok()),
-        )
+        AllowOrigin::list(config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
     };
     // No credentials: the API has no cookies or sessions, and "any origin"
     // must never be combined with them.
@@ -91,11 +79,7 @@ fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| err.downcast_ref::<&str>().copied())
         .unwrap_or("(non-string panic payload)");
     tracing::error!(panic = message, "handler panicked");
-    error_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL",
-        "internal server error",
-    )
+    error_response(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "internal server error")
 }
 
 /// Gives error responses produced without a body or as plain text (the
@@ -103,22 +87,13 @@ fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
 async fn json_error_bodies(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("json"));
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("json"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
     let (mut parts, _) = response.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(header::CONTENT_TYPE, JSON);
-    Response::from_parts(
-        parts,
-        Body::from(error_body(
-            code_for_status(status),
-            &message_for_status(status),
-        )),
-    )
+    Response::from_parts(parts, Body::from(error_body(code_for_status(status), &message_for_status(status))))
 }

@@ -34,11 +34,7 @@ impl AppState {
     /// Builds the schema over `db` with the limits of `config`.
     pub fn new(db: Db, config: Config) -> Self {
         let schema = graphql::build_schema(db.clone(), &config.limits);
-        Self {
-            schema,
-            db,
-            config: Arc::new(config),
-        }
+        Self { schema, db, config: Arc::new(config) }
     }
 }
 
@@ -59,12 +55,8 @@ pub fn app(state: AppState) -> Router {
 /// Connects to the database and applies pending migrations.
 pub async fn open_database(url: &DatabaseUrl) -> anyhow::Result<Db> {
     // `url` prints with its password masked.
-    let db = Db::connect(url.expose())
-        .await
-        .with_context(|| format!("connecting to {url}"))?;
-    db.migrate()
-        .await
-        .with_context(|| format!("migrating {url}"))?;
+    let db = Db::connect(url.expose()).await.with_context(|| format!("connecting to {url}"))?;
+    db.migrate().await.with_context(|| format!("migrating {url}"))?;
     Ok(db)
 }
 
@@ -73,11 +65,7 @@ pub async fn open_database(url: &DatabaseUrl) -> anyhow::Result<Db> {
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(database = %config.database_url, "starting");
     let db = open_database(&config.database_url).await?;
-    if config.demo
-        && demo::is_empty(&db)
-            .await
-            .context("checking whether the database is empty")?
-    {
+    if config.demo && demo::is_empty(&db).await.context("checking whether the database is empty")? {
         let summary = demo::load(&db).await?;
         tracing::info!(
             created = summary.created,
@@ -85,13 +73,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             "demo corpus loaded into the empty database"
         );
     }
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("binding {}", config.listen))?;
+    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr().context("reading the bound address")?;
-    println!(
-        "scholargraph listening on http://{addr}: GraphiQL at http://{addr}/, GraphQL at http://{addr}/graphql"
-    );
+    println!("scholargraph listening on http://{addr}: GraphiQL at http://{addr}/, GraphQL at http://{addr}/graphql");
     run(listener, AppState::new(db, config), shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
@@ -115,9 +99,7 @@ pub async fn serve_router(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
 }
 
 /// Completes on the first SIGINT (Ctrl-C) or SIGTERM.

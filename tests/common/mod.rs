@@ -45,9 +45,7 @@ impl TestApp {
     pub async fn sqlite_with(configure: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-        let db = Db::connect(&url)
-            .await
-            .expect("open the SQLite test database");
+        let db = Db::connect(&url).await.expect("open the SQLite test database");
         Self::start(db, &url, configure, None, Some(dir)).await
     }
 
@@ -57,24 +55,12 @@ impl TestApp {
         let url = postgres_url()?;
         let name = format!("t_{}", uuid::Uuid::new_v4().simple());
         let admin = plain_connection(&url).await;
-        admin
-            .execute_unprepared(&format!("CREATE SCHEMA {name}"))
-            .await
-            .expect("create the test schema");
+        admin.execute_unprepared(&format!("CREATE SCHEMA {name}")).await.expect("create the test schema");
         let _ = admin.close().await;
         // Guard first: a failure below still drops the schema.
-        let guard = PgSchema {
-            url: url.clone(),
-            name: name.clone(),
-            dropped: AtomicBool::new(false),
-        };
-        let options = DbOptions {
-            schema: Some(name),
-            max_connections: Some(4),
-        };
-        let db = Db::connect_with(&url, options)
-            .await
-            .expect("connect to the test schema");
+        let guard = PgSchema { url: url.clone(), name: name.clone(), dropped: AtomicBool::new(false) };
+        let options = DbOptions { schema: Some(name), max_connections: Some(4) };
+        let db = Db::connect_with(&url, options).await.expect("connect to the test schema");
         Some(Self::start(db, &url, |_| {}, Some(guard), None).await)
     }
 
@@ -87,35 +73,16 @@ impl TestApp {
     ) -> Self {
         db.migrate().await.expect("migrate the test database");
         demo::load(&db).await.expect("load the demo corpus");
-        let mut config = Config {
-            database_url: DatabaseUrl::new(url),
-            ..Config::default()
-        };
+        let mut config = Config { database_url: DatabaseUrl::new(url), ..Config::default() };
         configure(&mut config);
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind an ephemeral port");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind an ephemeral port");
         let addr = listener.local_addr().expect("bound address");
         let (shutdown, stop) = oneshot::channel::<()>();
-        tokio::spawn(server::run(
-            listener,
-            AppState::new(db.clone(), config),
-            async move {
-                let _ = stop.await;
-            },
-        ));
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("HTTP client");
-        Self {
-            db,
-            addr,
-            client,
-            shutdown: Some(shutdown),
-            pg,
-            _dir: dir,
-        }
+        tokio::spawn(server::run(listener, AppState::new(db.clone(), config), async move {
+            let _ = stop.await;
+        }));
+        let client = reqwest::Client::builder().no_proxy().build().expect("HTTP client");
+        Self { db, addr, client, shutdown: Some(shutdown), pg, _dir: dir }
     }
 
     /// `http://ADDR{path}`.
@@ -127,23 +94,13 @@ impl TestApp {
     /// whatever the status (GraphQL errors are in it).
     pub async fn post(&self, query: &str, variables: Value) -> Value {
         let body = json!({ "query": query, "variables": variables });
-        let response = self
-            .client
-            .post(self.url("/graphql"))
-            .json(&body)
-            .send()
-            .await
-            .expect("POST /graphql");
+        let response = self.client.post(self.url("/graphql")).json(&body).send().await.expect("POST /graphql");
         response.json().await.expect("a JSON response body")
     }
 
     /// GETs `path` (e.g. `/health`).
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+        self.client.get(self.url(path)).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
     /// Drops the PostgreSQL test schema now (also done on drop).
@@ -161,11 +118,7 @@ impl TestApp {
 
     /// Which database this app runs on, for assertion messages.
     pub fn backend(&self) -> &'static str {
-        if self.pg.is_some() {
-            "postgres"
-        } else {
-            "sqlite"
-        }
+        if self.pg.is_some() { "postgres" } else { "sqlite" }
     }
 }
 
@@ -197,10 +150,7 @@ fn postgres_url() -> Option<String> {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
             let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-            assert!(
-                !ci,
-                "CI is set but TEST_DATABASE_URL is not: the PostgreSQL half must run in CI"
-            );
+            assert!(!ci, "CI is set but TEST_DATABASE_URL is not: the PostgreSQL half must run in CI");
             // Straight to the stderr handle: libtest captures `eprintln!`
             // of passing tests, and a skip must be seen.
             static ONCE: std::sync::Once = std::sync::Once::new();
@@ -218,12 +168,9 @@ fn postgres_url() -> Option<String> {
 async fn plain_connection(url: &str) -> DatabaseConnection {
     let mut options = ConnectOptions::new(url.to_owned());
     options.max_connections(1).sqlx_logging(false);
-    Database::connect(options).await.unwrap_or_else(|e| {
-        panic!(
-            "cannot connect to TEST_DATABASE_URL {}: {e}",
-            redact_url(url)
-        )
-    })
+    Database::connect(options)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to TEST_DATABASE_URL {}: {e}", redact_url(url)))
 }
 
 /// Drops the test schema when the app goes away, even on a panic.
@@ -242,10 +189,8 @@ impl Drop for PgSchema {
         // Drop cannot await, and the test's runtime may be gone or busy: a
         // thread with its own runtime does the cleanup.
         let done = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(async {
                 let conn = plain_connection(&url).await;
                 conn.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
@@ -257,10 +202,7 @@ impl Drop for PgSchema {
         .join();
         if !matches!(done, Ok(Ok(()))) {
             // Not a panic: this may run while a failed test unwinds.
-            eprintln!(
-                "warning: could not drop test schema {}: {done:?}",
-                self.name
-            );
+            eprintln!("warning: could not drop test schema {}: {done:?}", self.name);
         }
     }
 }

@@ -138,22 +138,34 @@ impl Author {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(desc = "only coauthors with at least this many shared works (default 1)")] min_shared_works: Option<i32>,
+        #[graphql(desc = "only coauthors with at least this many shared works (default 1)")] min_shared_works: Option<
+            i32,
+        >,
     ) -> ApiResult<CoauthorConnection> {
         let of = AuthorsOf::Coauthors { min_shared: min_shared_works.unwrap_or(1).max(1) };
-        let page = loaders(ctx).load_one(AuthorsPageKey { of, parent: self.0.id, window: Window::forward(first, after.as_deref())? }).await?;
+        let page = loaders(ctx)
+            .load_one(AuthorsPageKey { of, parent: self.0.id, window: Window::forward(first, after.as_deref())? })
+            .await?;
         Ok(CoauthorConnection(page.unwrap_or_else(super::work::empty_page)))
     }
 
     /// the author's topics, most works first
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn topics(&self, ctx: &Context<'_>, #[graphql(desc = "1..100, default 20")] first: Option<i32>) -> ApiResult<Vec<AuthorTopic>> {
+    async fn topics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1..100, default 20")] first: Option<i32>,
+    ) -> ApiResult<Vec<AuthorTopic>> {
         let first = page_size("first", first)?;
         let rows = loaders(ctx).load_one(TopicsOfAuthorKey { author: self.0.id, first }).await?.unwrap_or_default();
         let total = self.0.works_count.max(1) as f64;
         Ok(rows
             .into_iter()
-            .map(|r| AuthorTopic { works_count: r.author_works_count, share: r.author_works_count as f64 / total, topic: Topic(r.topic) })
+            .map(|r| AuthorTopic {
+                works_count: r.author_works_count,
+                share: r.author_works_count as f64 / total,
+                topic: Topic(r.topic),
+            })
             .collect())
     }
 }
@@ -165,7 +177,9 @@ pub struct Affiliation(pub affiliation::Model);
 impl Affiliation {
     async fn institution(&self, ctx: &Context<'_>) -> ApiResult<Institution> {
         let row = loaders(ctx).load_one(InstitutionKey(self.0.institution_id)).await?;
-        row.map(Institution).ok_or_else(|| crate::error::AppError::Internal(format!("affiliation {} lost its institution", self.0.id)).into())
+        row.map(Institution).ok_or_else(|| {
+            crate::error::AppError::Internal(format!("affiliation {} lost its institution", self.0.id)).into()
+        })
     }
 
     async fn start_year(&self) -> Option<i32> {
@@ -241,13 +255,20 @@ impl Loader<TopicsOfAuthorKey> for Batch {
             groups.entry(k.first).or_default().push(k.author);
         }
         let conn = &self.db.read;
-        let query = ListQuery::new("t.*, p.works_count AS author_works_count", "author_topics p JOIN topics t ON t.id = p.topic_id", "p.works_count DESC, t.id ASC");
+        let query = ListQuery::new(
+            "t.*, p.works_count AS author_works_count",
+            "author_topics p JOIN topics t ON t.id = p.topic_id",
+            "p.works_count DESC, t.id ASC",
+        );
         let mut out = std::collections::HashMap::new();
         for (first, authors) in groups {
             let window = Window::Forward { after: 0, first };
             let rows = conn.query_all_raw(query.nested_statement(conn, "p.author_id", &authors, window)).await?;
             let pages = split_nested(conn, &query, "p.author_id", &authors, window, rows, |r| {
-                Ok(AuthorTopicRowOut { author_works_count: r.try_get("", "author_works_count")?, topic: topic::Model::from_query_result(r, "")? })
+                Ok(AuthorTopicRowOut {
+                    author_works_count: r.try_get("", "author_works_count")?,
+                    topic: topic::Model::from_query_result(r, "")?,
+                })
             })?;
             for (author, page) in pages {
                 out.insert(TopicsOfAuthorKey { author, first }, page.items.into_iter().map(|(_, m)| m).collect());
@@ -347,7 +368,8 @@ impl Loader<AuthorsPageKey> for Batch {
 }
 
 pub async fn authors_of(ctx: &Context<'_>, of: AuthorsOf, parent: i64, window: Window) -> ApiResult<AuthorConnection> {
-    let page = loaders(ctx).load_one(AuthorsPageKey { of, parent, window }).await?.unwrap_or_else(super::work::empty_page);
+    let page =
+        loaders(ctx).load_one(AuthorsPageKey { of, parent, window }).await?.unwrap_or_else(super::work::empty_page);
     Ok(AuthorConnection(Page {
         items: page.items.into_iter().map(|(p, a)| (p, Author(a.author))).collect(),
         has_previous: page.has_previous,
@@ -458,7 +480,10 @@ pub fn authors_query(filter: Option<AuthorFilter>, order: Option<AuthorOrder>) -
     }
     if let Some(id) = &f.topic_id {
         let id = global_id::decode(Kind::Topic, id)?;
-        q.and("EXISTS (SELECT 1 FROM author_topics ft WHERE ft.author_id = au.id AND ft.topic_id = ?)", [Value::from(id)]);
+        q.and(
+            "EXISTS (SELECT 1 FROM author_topics ft WHERE ft.author_id = au.id AND ft.topic_id = ?)",
+            [Value::from(id)],
+        );
     }
     Ok(q)
 }

@@ -47,14 +47,26 @@ impl Institution {
 
     /// people affiliated with the institution or writing from it, most works first
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn authors(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<AuthorConnection> {
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<AuthorConnection> {
         authors_of(ctx, AuthorsOf::Institution, self.0.id, Window::forward(first, after.as_deref())?).await
     }
 
     /// works with an author from the institution, newest first
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn works(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
-        works_of(ctx, WorksOf::Institution, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
+        works_of(
+            ctx,
+            WorksOf::Institution,
+            self.0.id,
+            WorkListArgs::default(),
+            Window::forward(first, after.as_deref())?,
+        )
+        .await
     }
 }
 
@@ -75,7 +87,10 @@ impl InstitutionFilter {
         let mut q = ListQuery::new("i.*", "institutions i", "i.name ASC, i.id ASC");
         if let Some(text) = &self.name_contains {
             let pattern = crate::graphql::query::like_pattern(text);
-            q.and("(LOWER(i.name) LIKE ? ESCAPE '\\' OR LOWER(i.short_name) LIKE ? ESCAPE '\\')", [Value::from(pattern.clone()), Value::from(pattern)]);
+            q.and(
+                "(LOWER(i.name) LIKE ? ESCAPE '\\' OR LOWER(i.short_name) LIKE ? ESCAPE '\\')",
+                [Value::from(pattern.clone()), Value::from(pattern)],
+            );
         }
         if let Some(code) = &self.country_code {
             q.and("i.country_code = ?", [Value::from(code.trim().to_uppercase())]);

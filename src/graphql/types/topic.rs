@@ -49,14 +49,24 @@ impl Topic {
     }
 
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn works(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, order_by: Option<WorkOrder>) -> ApiResult<WorkConnection> {
+    async fn works(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        order_by: Option<WorkOrder>,
+    ) -> ApiResult<WorkConnection> {
         let args = WorkListArgs::new(None, order_by)?;
         works_of(ctx, WorksOf::Topic, self.0.id, args, Window::forward(first, after.as_deref())?).await
     }
 
     /// the authors with the most works on this topic
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn top_authors(&self, ctx: &Context<'_>, #[graphql(desc = "1..100, default 20")] first: Option<i32>) -> ApiResult<Vec<Author>> {
+    async fn top_authors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "1..100, default 20")] first: Option<i32>,
+    ) -> ApiResult<Vec<Author>> {
         let first = page_size("first", first)?;
         let rows = loaders(ctx).load_one(TopAuthorsKey { topic: self.0.id, first }).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Author).collect())
@@ -82,7 +92,10 @@ impl TopicFilter {
         }
         if let Some(text) = &self.name_contains {
             let pattern = crate::graphql::query::like_pattern(text);
-            q.and("(LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.code) LIKE ? ESCAPE '\\')", [Value::from(pattern.clone()), Value::from(pattern)]);
+            q.and(
+                "(LOWER(t.name) LIKE ? ESCAPE '\\' OR LOWER(t.code) LIKE ? ESCAPE '\\')",
+                [Value::from(pattern.clone()), Value::from(pattern)],
+            );
         }
         q
     }
@@ -104,12 +117,18 @@ impl Loader<TopAuthorsKey> for Batch {
             groups.entry(k.first).or_default().push(k.topic);
         }
         let conn = &self.db.read;
-        let query = ListQuery::new("au.*", "author_topics p JOIN authors au ON au.id = p.author_id", "p.works_count DESC, au.works_count DESC, au.id ASC");
+        let query = ListQuery::new(
+            "au.*",
+            "author_topics p JOIN authors au ON au.id = p.author_id",
+            "p.works_count DESC, au.works_count DESC, au.id ASC",
+        );
         let mut out = std::collections::HashMap::new();
         for (first, topics) in groups {
             let window = Window::Forward { after: 0, first };
             let rows = conn.query_all_raw(query.nested_statement(conn, "p.topic_id", &topics, window)).await?;
-            let pages = split_nested(conn, &query, "p.topic_id", &topics, window, rows, |r| author::Model::from_query_result(r, ""))?;
+            let pages = split_nested(conn, &query, "p.topic_id", &topics, window, rows, |r| {
+                author::Model::from_query_result(r, "")
+            })?;
             for (topic, page) in pages {
                 out.insert(TopAuthorsKey { topic, first }, page.items.into_iter().map(|(_, m)| m).collect());
             }
@@ -117,4 +136,3 @@ impl Loader<TopAuthorsKey> for Batch {
         Ok(out)
     }
 }
-

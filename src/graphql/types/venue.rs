@@ -35,6 +35,7 @@ impl Venue {
     /// newest first
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn works(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
-        works_of(ctx, WorksOf::Venue, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
+        works_of(ctx, WorksOf::Venue, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?)
+            .await
     }
 }

@@ -109,7 +109,11 @@ impl Work {
 
     /// The known authors in order (authorships whose author is resolved).
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn authors(&self, ctx: &Context<'_>, #[graphql(desc = "at most this many, 1..100 (default all)")] first: Option<i32>) -> ApiResult<Vec<Author>> {
+    async fn authors(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "at most this many, 1..100 (default all)")] first: Option<i32>,
+    ) -> ApiResult<Vec<Author>> {
         let limit = match first {
             None => usize::MAX,
             Some(n) => crate::graphql::paging::page_size("first", Some(n))? as usize,
@@ -126,14 +130,32 @@ impl Work {
 
     /// works this work cites
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn references(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
-        works_of(ctx, WorksOf::References, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
+    async fn references(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<WorkConnection> {
+        works_of(
+            ctx,
+            WorksOf::References,
+            self.0.id,
+            WorkListArgs::default(),
+            Window::forward(first, after.as_deref())?,
+        )
+        .await
     }
 
     /// works that cite this work
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
-    async fn cited_by(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> ApiResult<WorkConnection> {
-        works_of(ctx, WorksOf::CitedBy, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?).await
+    async fn cited_by(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<WorkConnection> {
+        works_of(ctx, WorksOf::CitedBy, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?)
+            .await
     }
 
     /// code repositories named by the work, e.g. GitHub URLs found in its abstract
@@ -193,7 +215,9 @@ pub struct WorkListArgs {
 impl WorkListArgs {
     pub fn new(filter: Option<WorkFilter>, order: Option<WorkOrder>) -> ApiResult<Self> {
         let f = filter.unwrap_or_default();
-        let decode = |kind, id: Option<ID>| -> ApiResult<Option<i64>> { Ok(id.map(|id| global_id::decode(kind, &id)).transpose()?) };
+        let decode = |kind, id: Option<ID>| -> ApiResult<Option<i64>> {
+            Ok(id.map(|id| global_id::decode(kind, &id)).transpose()?)
+        };
         Ok(Self {
             author: decode(Kind::Author, f.author_id)?,
             topic: decode(Kind::Topic, f.topic_id)?,
@@ -210,7 +234,9 @@ impl WorkListArgs {
         let (field, dir) = self.order.unwrap_or((WorkOrderField::PublicationDate, SortDirection::Desc));
         let dir = dir.sql();
         match field {
-            WorkOrderField::PublicationDate => format!("w.publication_date {dir} NULLS LAST, w.year {dir} NULLS LAST, w.id {dir}"),
+            WorkOrderField::PublicationDate => {
+                format!("w.publication_date {dir} NULLS LAST, w.year {dir} NULLS LAST, w.id {dir}")
+            }
             WorkOrderField::CitedByCount => format!("w.cited_by_count {dir}, w.id {dir}"),
             WorkOrderField::Title => format!("w.title {dir}, w.id {dir}"),
         }
@@ -220,10 +246,16 @@ impl WorkListArgs {
     pub fn query(&self, from: &'static str) -> ListQuery {
         let mut q = ListQuery::new("w.*", from, self.order_sql());
         if let Some(id) = self.author {
-            q.and("EXISTS (SELECT 1 FROM authorships fa WHERE fa.work_id = w.id AND fa.author_id = ?)", [Value::from(id)]);
+            q.and(
+                "EXISTS (SELECT 1 FROM authorships fa WHERE fa.work_id = w.id AND fa.author_id = ?)",
+                [Value::from(id)],
+            );
         }
         if let Some(id) = self.topic {
-            q.and("EXISTS (SELECT 1 FROM work_topics ft WHERE ft.work_id = w.id AND ft.topic_id = ?)", [Value::from(id)]);
+            q.and(
+                "EXISTS (SELECT 1 FROM work_topics ft WHERE ft.work_id = w.id AND ft.topic_id = ?)",
+                [Value::from(id)],
+            );
         }
         if let Some(id) = self.institution {
             q.and(
@@ -291,7 +323,8 @@ impl Loader<WorksPageKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[WorksPageKey]) -> LoadResult<WorksPageKey, Self::Value> {
-        let mut groups: std::collections::HashMap<(WorksOf, &WorkListArgs, Window), Vec<i64>> = std::collections::HashMap::new();
+        let mut groups: std::collections::HashMap<(WorksOf, &WorkListArgs, Window), Vec<i64>> =
+            std::collections::HashMap::new();
         for k in keys {
             groups.entry((k.of, &k.args, k.window)).or_default().push(k.parent);
         }
@@ -301,7 +334,8 @@ impl Loader<WorksPageKey> for Batch {
             let (from, parent) = of.source();
             let query = args.query(from);
             let rows = conn.query_all_raw(query.nested_statement(conn, parent, &parents, window)).await?;
-            let pages = split_nested(conn, &query, parent, &parents, window, rows, |r| work::Model::from_query_result(r, ""))?;
+            let pages =
+                split_nested(conn, &query, parent, &parents, window, rows, |r| work::Model::from_query_result(r, ""))?;
             for (p, page) in pages {
                 out.insert(WorksPageKey { of, parent: p, args: args.clone(), window }, page);
             }
@@ -310,16 +344,26 @@ impl Loader<WorksPageKey> for Batch {
     }
 }
 
-pub async fn works_of(ctx: &Context<'_>, of: WorksOf, parent: i64, args: WorkListArgs, window: Window) -> ApiResult<WorkConnection> {
+pub async fn works_of(
+    ctx: &Context<'_>,
+    of: WorksOf,
+    parent: i64,
+    args: WorkListArgs,
+    window: Window,
+) -> ApiResult<WorkConnection> {
     let page = loaders(ctx).load_one(WorksPageKey { of, parent, args, window }).await?;
     Ok(WorkConnection(page.map(into_works).unwrap_or_else(|| empty_page())))
 }
 
 pub fn into_works(page: Page<work::Model>) -> Page<Work> {
-    Page { items: page.items.into_iter().map(|(p, m)| (p, Work(m))).collect(), has_previous: page.has_previous, has_next: page.has_next, total: page.total }
+    Page {
+        items: page.items.into_iter().map(|(p, m)| (p, Work(m))).collect(),
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+        total: page.total,
+    }
 }
 
 pub fn empty_page<T>() -> Page<T> {
     Page { items: Vec::new(), has_previous: false, has_next: false, total: crate::graphql::paging::Total::Known(0) }
 }
-

@@ -45,9 +45,7 @@ pub(crate) fn convert(v: &Value) -> Result<Document, String> {
             }
         }
     }
-    let year = publication_date
-        .map(|d| d.year())
-        .or_else(|| year_of_id(&arxiv_id));
+    let year = publication_date.map(|d| d.year()).or_else(|| year_of_id(&arxiv_id));
 
     let mut b = Builder::new("arxiv");
     let venue = b.venue(arxiv_venue());
@@ -72,11 +70,7 @@ pub(crate) fn convert(v: &Value) -> Result<Document, String> {
     let authorships: Vec<Authorship> = names
         .into_iter()
         .enumerate()
-        .map(|(i, raw_name)| Authorship {
-            position: i as i32 + 1,
-            raw_name,
-            ..Default::default()
-        })
+        .map(|(i, raw_name)| Authorship { position: i as i32 + 1, raw_name, ..Default::default() })
         .collect();
 
     b.work(Work {
@@ -101,8 +95,7 @@ pub(crate) fn convert(v: &Value) -> Result<Document, String> {
 
 /// Titles and abstracts: accents decoded, white space folded.
 fn text(s: Option<&str>) -> Option<String> {
-    s.map(|s| fold_ws(&decode_accents(s)))
-        .filter(|s| !s.is_empty())
+    s.map(|s| fold_ws(&decode_accents(s))).filter(|s| !s.is_empty())
 }
 
 /// `0704.0001` → 2007; old-style `hep-th/9901001` → 1999.
@@ -131,11 +124,7 @@ fn parsed_names(o: &Obj) -> Result<Vec<String>, String> {
     for (i, v) in o.arr("authors_parsed")?.iter().enumerate() {
         let path = format!("authors_parsed[{i}]");
         let Value::Array(parts) = v else {
-            return Err(format!(
-                "{}: expected an array, found {}",
-                quote(&path),
-                kind(v)
-            ));
+            return Err(format!("{}: expected an array, found {}", quote(&path), kind(v)));
         };
         let mut strs = [""; 3];
         for (j, p) in parts.iter().take(3).enumerate() {
@@ -271,10 +260,7 @@ const CATEGORIES: &[(&str, &str)] = &[
     ("astro-ph.EP", "Earth and Planetary Astrophysics"),
     ("astro-ph.GA", "Astrophysics of Galaxies"),
     ("astro-ph.HE", "High Energy Astrophysical Phenomena"),
-    (
-        "astro-ph.IM",
-        "Instrumentation and Methods for Astrophysics",
-    ),
+    ("astro-ph.IM", "Instrumentation and Methods for Astrophysics"),
     ("astro-ph.SR", "Solar and Stellar Astrophysics"),
     ("cond-mat", "Condensed Matter"),
     ("cond-mat.dis-nn", "Disordered Systems and Neural Networks"),
@@ -308,10 +294,7 @@ const CATEGORIES: &[(&str, &str)] = &[
     ("physics.chem-ph", "Chemical Physics"),
     ("physics.class-ph", "Classical Physics"),
     ("physics.comp-ph", "Computational Physics"),
-    (
-        "physics.data-an",
-        "Data Analysis, Statistics and Probability",
-    ),
+    ("physics.data-an", "Data Analysis, Statistics and Probability"),
     ("physics.ed-ph", "Physics Education"),
     ("physics.flu-dyn", "Fluid Dynamics"),
     ("physics.gen-ph", "General Physics"),
@@ -374,10 +357,7 @@ mod tests {
         assert_eq!(w.r#abstract.as_deref(), Some("Some text."));
         assert_eq!(w.publication_date, NaiveDate::from_ymd_opt(2007, 4, 2));
         let names: Vec<_> = w.authorships.iter().map(|a| a.raw_name.as_str()).collect();
-        assert_eq!(
-            names,
-            vec!["C. Balázs", "C.-P. Yuan", "Martin Luther King Jr"]
-        );
+        assert_eq!(names, vec!["C. Balázs", "C.-P. Yuan", "Martin Luther King Jr"]);
         assert_eq!(w.topics, vec!["cs.LG", "stat.ML", "xx.YY"]);
         assert_eq!(doc.topics[2].name, "xx.YY");
         assert_eq!(doc.topics[0].name, "Machine Learning");
@@ -385,20 +365,11 @@ mod tests {
 
     #[test]
     fn fallbacks_and_errors() {
-        assert_eq!(
-            split_authors(r"A. One, B. Tw\'o (Uni, X) and C. Three"),
-            vec!["A. One", "B. Twó", "C. Three"]
-        );
+        assert_eq!(split_authors(r"A. One, B. Tw\'o (Uni, X) and C. Three"), vec!["A. One", "B. Twó", "C. Three"]);
         assert_eq!(year_of_id("hep-th/9901001"), Some(1999));
         assert_eq!(year_of_id("0704.0001"), Some(2007));
-        assert_eq!(
-            convert(&json!({"id": "0704.0001"})).unwrap_err(),
-            r#"missing "title""#
-        );
-        assert_eq!(
-            convert(&json!({"title": "x"})).unwrap_err(),
-            r#"missing "id""#
-        );
+        assert_eq!(convert(&json!({"id": "0704.0001"})).unwrap_err(), r#"missing "title""#);
+        assert_eq!(convert(&json!({"title": "x"})).unwrap_err(), r#"missing "id""#);
         assert_eq!(
             convert(&json!({"id": "0704.0001", "title": "x", "doi": "nope"})).unwrap_err(),
             r#""doi": not a DOI: "nope" (expected 10.<prefix>/<suffix>)"#
@@ -407,8 +378,7 @@ mod tests {
             convert(&json!({"id": "0704.0001", "title": "x", "authors_parsed": "x"})).unwrap_err(),
             r#""authors_parsed": expected an array, found a string"#
         );
-        let two_dois =
-            convert(&json!({"id": "0704.0001", "title": "x", "doi": "10.1/a 10.2/b"})).unwrap();
+        let two_dois = convert(&json!({"id": "0704.0001", "title": "x", "doi": "10.1/a 10.2/b"})).unwrap();
         assert_eq!(two_dois.works[0].doi.as_deref(), Some("10.1/a"));
     }
 }

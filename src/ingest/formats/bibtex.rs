@@ -28,21 +28,12 @@ use std::io::BufRead;
 use chrono::NaiveDate;
 
 use super::latex::decode;
-use super::{
-    Builder, Record, RecordError, arxiv_venue, checked, fold_ws, keyword_topic, record_error,
-};
+use super::{Builder, Record, RecordError, arxiv_venue, checked, fold_ws, keyword_topic, record_error};
 use crate::ids;
 use crate::ingest::model::{Authorship, Document, Venue, Work};
 
 pub(crate) fn entries(reader: Box<dyn BufRead + Send>) -> Entries {
-    Entries {
-        reader,
-        line: 0,
-        rest: String::new(),
-        rest_line: 0,
-        macros: HashMap::new(),
-        done: false,
-    }
+    Entries { reader, line: 0, rest: String::new(), rest_line: 0, macros: HashMap::new(), done: false }
 }
 
 pub(crate) struct Entries {
@@ -73,22 +64,14 @@ enum Scan {
 /// `@type{` or `@type(` at the start of `s`: (type, delimiter, bytes up to and including it).
 fn entry_start(s: &str) -> Option<(String, char, usize)> {
     let rest = s.strip_prefix('@')?;
-    let name_len = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(rest.len());
+    let name_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(rest.len());
     if name_len == 0 {
         return None;
     }
     let after = &rest[name_len..];
     let ws = after.len() - after.trim_start().len();
     let delim = after[ws..].chars().next()?;
-    (delim == '{' || delim == '(').then(|| {
-        (
-            rest[..name_len].to_ascii_lowercase(),
-            delim,
-            1 + name_len + ws + 1,
-        )
-    })
+    (delim == '{' || delim == '(').then(|| (rest[..name_len].to_ascii_lowercase(), delim, 1 + name_len + ws + 1))
 }
 
 impl Entries {
@@ -103,11 +86,7 @@ impl Entries {
                     Err(e) => e.into_bytes().iter().map(|b| *b as char).collect(),
                 }))
             }
-            Err(e) => Some(Err(record_error(
-                self.line + 1,
-                format!("read error: {e}"),
-                "",
-            ))),
+            Err(e) => Some(Err(record_error(self.line + 1, format!("read error: {e}"), ""))),
         }
     }
 
@@ -150,9 +129,7 @@ impl Entries {
                         match c {
                             '{' if !prev_backslash => depth += 1,
                             '}' if !prev_backslash && depth > 0 => depth -= 1,
-                            '"' if delim == '(' && depth == 0 && !prev_backslash => {
-                                in_quotes = !in_quotes
-                            }
+                            '"' if delim == '(' && depth == 0 && !prev_backslash => in_quotes = !in_quotes,
                             c if c == close && depth == 0 && !in_quotes && !prev_backslash => {
                                 end = Some(j);
                                 break;
@@ -169,12 +146,7 @@ impl Entries {
                         }
                         let body = raw[body_start..end].to_owned();
                         raw.truncate(end + 1);
-                        return Some(Scan::Entry(RawEntry {
-                            line: start_line,
-                            kind,
-                            body,
-                            raw,
-                        }));
+                        return Some(Scan::Entry(RawEntry { line: start_line, kind, body, raw }));
                     }
                     scanned = raw.len();
                     // more lines; a new entry at the start of a line means this one was never closed
@@ -197,9 +169,7 @@ impl Entries {
                                 self.rest_line = self.line;
                                 return Some(Scan::Error(record_error(
                                     start_line,
-                                    format!(
-                                        "unterminated @{kind} entry (no closing {close:?} before the next entry)"
-                                    ),
+                                    format!("unterminated @{kind} entry (no closing {close:?} before the next entry)"),
                                     &raw,
                                 )));
                             }
@@ -245,11 +215,7 @@ impl Iterator for Entries {
                         continue;
                     }
                     Err(reason) => {
-                        return Some(Err(record_error(
-                            entry.line,
-                            format!("@string: {reason}"),
-                            &entry.raw,
-                        )));
+                        return Some(Err(record_error(entry.line, format!("@string: {reason}"), &entry.raw)));
                     }
                 },
                 _ => {
@@ -304,10 +270,7 @@ fn parse_fields(
         }
         key = key.trim().to_owned();
         if key.contains(char::is_whitespace) || key.contains('=') {
-            return Err(format!(
-                "no citation key (found {:?})",
-                key.chars().take(40).collect::<String>()
-            ));
+            return Err(format!("no citation key (found {:?})", key.chars().take(40).collect::<String>()));
         }
     }
     let mut fields: Vec<(String, String)> = Vec::new();
@@ -378,12 +341,9 @@ fn parse_fields(
                     value.extend(&chars[start..i]);
                     i += 1;
                 }
-                Some(c)
-                    if c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '.' || *c == ':' =>
-                {
+                Some(c) if c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '.' || *c == ':' => {
                     let mut word = String::new();
-                    while i < chars.len() && !chars[i].is_whitespace() && !",#}".contains(chars[i])
-                    {
+                    while i < chars.len() && !chars[i].is_whitespace() && !",#}".contains(chars[i]) {
                         word.push(chars[i]);
                         i += 1;
                     }
@@ -392,11 +352,7 @@ fn parse_fields(
                     } else {
                         let lower = word.to_lowercase();
                         // an undefined macro is empty, as in BibTeX
-                        if let Some(v) = macros
-                            .get(&lower)
-                            .map(String::as_str)
-                            .or_else(|| month_macro(&lower))
-                        {
+                        if let Some(v) = macros.get(&lower).map(String::as_str).or_else(|| month_macro(&lower)) {
                             value.push_str(v);
                         }
                     }
@@ -500,11 +456,7 @@ fn display_name(raw: &str) -> String {
         [last, jr, first, ..] => vec![first.clone(), last.clone(), jr.clone()],
         _ => parts.clone(),
     };
-    ordered
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    ordered.into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 fn month_number(s: &str) -> Option<u32> {
@@ -512,13 +464,8 @@ fn month_number(s: &str) -> Option<u32> {
     if let Ok(n) = s.parse::<u32>() {
         return (1..=12).contains(&n).then_some(n);
     }
-    const NAMES: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    NAMES
-        .iter()
-        .position(|m| s.starts_with(m))
-        .map(|i| i as u32 + 1)
+    const NAMES: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    NAMES.iter().position(|m| s.starts_with(m)).map(|i| i as u32 + 1)
 }
 
 fn first_year(s: &str) -> Option<i32> {
@@ -535,43 +482,22 @@ fn first_year(s: &str) -> Option<i32> {
 /// A Google Scholar style `arXiv preprint arXiv:1706.03762` (or a CoRR
 /// `abs/1706.03762`): the arXiv id in it.
 fn arxiv_in(s: &str) -> Option<String> {
-    s.split(|c: char| c.is_whitespace() || c == ',')
-        .find_map(|w| {
-            let w = w.trim_start_matches("abs/");
-            ids::arxiv(w).ok()
-        })
+    s.split(|c: char| c.is_whitespace() || c == ',').find_map(|w| {
+        let w = w.trim_start_matches("abs/");
+        ids::arxiv(w).ok()
+    })
 }
 
-fn convert(
-    kind: &str,
-    key: &str,
-    fields: &[(String, String)],
-    line: usize,
-) -> Result<Document, String> {
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.trim().is_empty())
-    };
-    let text = |name: &str| {
-        get(name)
-            .map(|v| fold_ws(&decode(v)))
-            .filter(|v| !v.is_empty())
-    };
+fn convert(kind: &str, key: &str, fields: &[(String, String)], line: usize) -> Result<Document, String> {
+    let get =
+        |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty());
+    let text = |name: &str| get(name).map(|v| fold_ws(&decode(v))).filter(|v| !v.is_empty());
     let title = text("title").ok_or_else(|| "missing \"title\"".to_owned())?;
 
-    let doi = get("doi")
-        .map(|d| ids::doi(&plain(d)).map_err(|e| format!("\"doi\": {e}")))
-        .transpose()?;
-    let prefix = get("archiveprefix")
-        .or(get("eprinttype"))
-        .map(|p| plain(p).to_ascii_lowercase());
+    let doi = get("doi").map(|d| ids::doi(&plain(d)).map_err(|e| format!("\"doi\": {e}"))).transpose()?;
+    let prefix = get("archiveprefix").or(get("eprinttype")).map(|p| plain(p).to_ascii_lowercase());
     let mut arxiv_id = match (get("eprint").map(plain), prefix.as_deref()) {
-        (Some(e), Some("arxiv")) => {
-            Some(ids::arxiv(&e).map_err(|err| format!("\"eprint\": {err}"))?)
-        }
+        (Some(e), Some("arxiv")) => Some(ids::arxiv(&e).map_err(|err| format!("\"eprint\": {err}"))?),
         (Some(e), None) => ids::arxiv(&e).ok(),
         _ => None,
     };
@@ -581,10 +507,7 @@ fn convert(
         j.starts_with("arxiv") || j == "corr"
     });
     if journal_is_arxiv && arxiv_id.is_none() {
-        arxiv_id = journal
-            .as_deref()
-            .and_then(arxiv_in)
-            .or_else(|| get("volume").and_then(arxiv_in));
+        arxiv_id = journal.as_deref().and_then(arxiv_in).or_else(|| get("volume").and_then(arxiv_in));
     }
 
     let work_type = match kind {
@@ -595,9 +518,7 @@ fn convert(
         "incollection" | "inbook" | "bookinbook" | "suppbook" => "BOOK_CHAPTER",
         "phdthesis" | "mastersthesis" | "thesis" => "THESIS",
         "dataset" => "DATASET",
-        "misc" | "unpublished" | "online" | "electronic" | "preprint" if arxiv_id.is_some() => {
-            "PREPRINT"
-        }
+        "misc" | "unpublished" | "online" | "electronic" | "preprint" if arxiv_id.is_some() => "PREPRINT",
         _ => "OTHER",
     };
 
@@ -613,18 +534,8 @@ fn convert(
             issn: get("issn").map(plain),
         }))
     } else if let Some(name) = text("booktitle").filter(|_| work_type != "BOOK") {
-        let kind = if work_type == "CONFERENCE_PAPER" {
-            "CONFERENCE"
-        } else {
-            "OTHER"
-        };
-        Some(b.venue(Venue {
-            key: format!("name:{name}"),
-            name,
-            kind: kind.into(),
-            openalex_id: None,
-            issn: None,
-        }))
+        let kind = if work_type == "CONFERENCE_PAPER" { "CONFERENCE" } else { "OTHER" };
+        Some(b.venue(Venue { key: format!("name:{name}"), name, kind: kind.into(), openalex_id: None, issn: None }))
     } else if work_type == "PREPRINT" {
         Some(b.venue(arxiv_venue()))
     } else {
@@ -642,11 +553,8 @@ fn convert(
         year = year.or_else(|| first_year(&d));
     }
     if publication_date.is_none()
-        && let (Some(y), Some(m), Some(day)) = (
-            year,
-            get("month").and_then(month_number),
-            get("day").and_then(|d| plain(d).parse::<u32>().ok()),
-        )
+        && let (Some(y), Some(m), Some(day)) =
+            (year, get("month").and_then(month_number), get("day").and_then(|d| plain(d).parse::<u32>().ok()))
     {
         publication_date = NaiveDate::from_ymd_opt(y, m, day);
     }
@@ -662,11 +570,7 @@ fn convert(
         if raw_name.is_empty() {
             continue;
         }
-        authorships.push(Authorship {
-            position: authorships.len() as i32 + 1,
-            raw_name,
-            ..Default::default()
-        });
+        authorships.push(Authorship { position: authorships.len() as i32 + 1, raw_name, ..Default::default() });
     }
 
     let mut topics = Vec::new();
@@ -684,16 +588,8 @@ fn convert(
     let url = get("url")
         .map(plain)
         .or_else(|| doi.as_ref().map(|d| format!("https://doi.org/{d}")))
-        .or_else(|| {
-            arxiv_id
-                .as_ref()
-                .map(|a| format!("https://arxiv.org/abs/{a}"))
-        });
-    let key = if key.is_empty() {
-        format!("entry-at-line-{line}")
-    } else {
-        key.to_owned()
-    };
+        .or_else(|| arxiv_id.as_ref().map(|a| format!("https://arxiv.org/abs/{a}")));
+    let key = if key.is_empty() { format!("entry-at-line-{line}") } else { key.to_owned() };
     b.work(Work {
         key,
         title,
@@ -725,17 +621,11 @@ mod tests {
     #[test]
     fn names_in_every_form() {
         assert_eq!(display_name("Shea-Brown, Eric"), "Eric Shea-Brown");
-        assert_eq!(
-            display_name("King, Jr, Martin Luther"),
-            "Martin Luther King Jr"
-        );
+        assert_eq!(display_name("King, Jr, Martin Luther"), "Martin Luther King Jr");
         assert_eq!(display_name(r"Bal\'azs, Csaba"), "Csaba Balázs");
         assert_eq!(display_name(r"{\O}bro, Mikkel"), "Mikkel Øbro");
         assert_eq!(display_name("Ludwig van Beethoven"), "Ludwig van Beethoven");
-        assert_eq!(
-            display_name("{Barnes and Noble, Inc.}"),
-            "Barnes and Noble, Inc."
-        );
+        assert_eq!(display_name("{Barnes and Noble, Inc.}"), "Barnes and Noble, Inc.");
         assert_eq!(
             split_names("A. One and {Barnes and Noble} AND B. Two\n  and others"),
             vec!["A. One", "{Barnes and Noble}", "B. Two", "others"]
@@ -772,54 +662,28 @@ mod tests {
         assert_eq!(w.title, "Deep Learning for Everything");
         assert_eq!(w.work_type, "ARTICLE");
         assert_eq!(
-            w.authorships
-                .iter()
-                .map(|a| a.raw_name.as_str())
-                .collect::<Vec<_>>(),
+            w.authorships.iter().map(|a| a.raw_name.as_str()).collect::<Vec<_>>(),
             vec!["John Smith", "Kurt Gödel"]
         );
         assert_eq!(w.author_count, None);
         assert_eq!(w.doi.as_deref(), Some("10.1000/abc_1"));
         assert_eq!(w.publication_date, NaiveDate::from_ymd_opt(2020, 3, 5));
         assert_eq!(w.r#abstract.as_deref(), Some("An abstract over lines."));
-        assert_eq!(
-            docs[0].venues[0].name,
-            "Journal of Machine Learning Research"
-        );
+        assert_eq!(docs[0].venues[0].name, "Journal of Machine Learning Research");
         assert_eq!(docs[0].venues[0].kind, "JOURNAL");
+        assert_eq!(w.topics, vec!["keyword:machine-learning", "keyword:deep-learning", "keyword:statistics"]);
         assert_eq!(
-            w.topics,
-            vec![
-                "keyword:machine-learning",
-                "keyword:deep-learning",
-                "keyword:statistics"
-            ]
-        );
-        assert_eq!(
-            (
-                docs[1].works[0].work_type.as_str(),
-                docs[1].venues[0].kind.as_str()
-            ),
+            (docs[1].works[0].work_type.as_str(), docs[1].venues[0].kind.as_str()),
             ("CONFERENCE_PAPER", "CONFERENCE")
         );
         let v = &docs[2].works[0];
         assert_eq!(
-            (
-                v.work_type.as_str(),
-                v.arxiv_id.as_deref(),
-                v.venue.as_deref()
-            ),
+            (v.work_type.as_str(), v.arxiv_id.as_deref(), v.venue.as_deref()),
             ("PREPRINT", Some("1706.03762"), Some("arxiv"))
         );
         let g = &docs[3].works[0];
-        assert_eq!(
-            (g.work_type.as_str(), g.arxiv_id.as_deref()),
-            ("PREPRINT", Some("1706.03762"))
-        );
-        assert_eq!(
-            (docs[4].works[0].work_type.as_str(), docs[4].works[0].year),
-            ("THESIS", Some(1999))
-        );
+        assert_eq!((g.work_type.as_str(), g.arxiv_id.as_deref()), ("PREPRINT", Some("1706.03762")));
+        assert_eq!((docs[4].works[0].work_type.as_str(), docs[4].works[0].year), ("THESIS", Some(1999)));
     }
 
     #[test]
@@ -846,14 +710,8 @@ mod tests {
             vec![
                 (1, "ok ok1".to_owned()),
                 (2, "missing \"title\"".to_owned()),
-                (
-                    3,
-                    "\"doi\": not a DOI: \"foo\" (expected 10.<prefix>/<suffix>)".to_owned()
-                ),
-                (
-                    4,
-                    "unterminated @article entry (no closing '}' before the next entry)".to_owned()
-                ),
+                (3, "\"doi\": not a DOI: \"foo\" (expected 10.<prefix>/<suffix>)".to_owned()),
+                (4, "unterminated @article entry (no closing '}' before the next entry)".to_owned()),
                 (6, "ok ok2".to_owned()),
                 (7, "expected \"=\" after field name \"title\"".to_owned()),
                 (8, "ok ok3".to_owned()),

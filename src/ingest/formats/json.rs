@@ -28,10 +28,7 @@ pub(crate) struct Item {
 
 impl Item {
     /// Applies a format's converter, keeping line and raw text for errors.
-    pub fn convert(
-        self,
-        f: impl FnOnce(&Value) -> Result<Document, String>,
-    ) -> Result<Record, RecordError> {
+    pub fn convert(self, f: impl FnOnce(&Value) -> Result<Document, String>) -> Result<Record, RecordError> {
         let converted = match &self.value {
             Ok(v) => f(v),
             Err(e) => Err(e.clone()),
@@ -41,23 +38,13 @@ impl Item {
 }
 
 pub(crate) fn items(reader: Box<dyn BufRead + Send>) -> Box<dyn Iterator<Item = Item> + Send> {
-    Box::new(Items {
-        reader,
-        line: 0,
-        mode: Mode::Start,
-        lookahead: VecDeque::new(),
-        pending: VecDeque::new(),
-    })
+    Box::new(Items { reader, line: 0, mode: Mode::Start, lookahead: VecDeque::new(), pending: VecDeque::new() })
 }
 
 enum Mode {
     Start,
     Lines,
-    Document {
-        text: String,
-        spans: VecDeque<(usize, usize, usize)>,
-        trailing: Option<Item>,
-    },
+    Document { text: String, spans: VecDeque<(usize, usize, usize)>, trailing: Option<Item> },
     Done,
 }
 
@@ -78,10 +65,7 @@ fn is_blank(bytes: &[u8]) -> bool {
 }
 
 fn parses_as_container(bytes: &[u8]) -> bool {
-    matches!(
-        serde_json::from_slice::<Value>(bytes),
-        Ok(Value::Object(_) | Value::Array(_))
-    )
+    matches!(serde_json::from_slice::<Value>(bytes), Ok(Value::Object(_) | Value::Array(_)))
 }
 
 /// `EOF while parsing a string at line 1 column 57` → `invalid JSON: EOF
@@ -107,11 +91,9 @@ impl Items {
                 self.line += 1;
                 Some(Ok((self.line, buf)))
             }
-            Err(e) => Some(Err(Item {
-                line: self.line + 1,
-                value: Err(format!("read error: {e}")),
-                raw: String::new(),
-            })),
+            Err(e) => {
+                Some(Err(Item { line: self.line + 1, value: Err(format!("read error: {e}")), raw: String::new() }))
+            }
         }
     }
 
@@ -148,12 +130,7 @@ impl Items {
         let lines = match serde_json::from_slice::<Value>(first) {
             Ok(_) => true,
             Err(_) if trimmed == b"{" || trimmed == b"[" => false,
-            Err(e) => {
-                non_blank
-                    .get(1)
-                    .is_some_and(|&i| parses_as_container(&self.lookahead[i].1))
-                    || !e.is_eof()
-            }
+            Err(e) => non_blank.get(1).is_some_and(|&i| parses_as_container(&self.lookahead[i].1)) || !e.is_eof(),
         };
         if lines {
             self.mode = Mode::Lines;
@@ -165,34 +142,19 @@ impl Items {
         }
         if let Err(e) = self.reader.read_to_end(&mut bytes) {
             self.mode = Mode::Done;
-            return Some(Item {
-                line: self.line + 1,
-                value: Err(format!("read error: {e}")),
-                raw: String::new(),
-            });
+            return Some(Item { line: self.line + 1, value: Err(format!("read error: {e}")), raw: String::new() });
         }
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count();
+                let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count();
                 let raw = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 self.mode = Mode::Done;
-                return Some(Item {
-                    line,
-                    value: Err("invalid UTF-8".into()),
-                    raw: truncate_raw(&raw),
-                });
+                return Some(Item { line, value: Err("invalid UTF-8".into()), raw: truncate_raw(&raw) });
             }
         };
         let (spans, trailing) = document_spans(&text);
-        self.mode = Mode::Document {
-            text,
-            spans: spans.into(),
-            trailing,
-        };
+        self.mode = Mode::Document { text, spans: spans.into(), trailing };
         None
     }
 }
@@ -202,20 +164,14 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 fn is_envelope<T>(map: &BTreeMap<String, T>) -> bool {
-    !["id", "paperId", "authorId"]
-        .iter()
-        .any(|k| map.contains_key(*k))
+    !["id", "paperId", "authorId"].iter().any(|k| map.contains_key(*k))
 }
 
 /// `Err(elements)` when the value is an array or a list envelope.
 fn value_elements(value: Value) -> Result<Value, Vec<Value>> {
     match value {
         Value::Array(items) => Err(items),
-        Value::Object(mut map)
-            if !["id", "paperId", "authorId"]
-                .iter()
-                .any(|k| map.contains_key(*k)) =>
-        {
+        Value::Object(mut map) if !["id", "paperId", "authorId"].iter().any(|k| map.contains_key(*k)) => {
             for key in ["results", "data"] {
                 if matches!(map.get(key), Some(Value::Array(_)))
                     && let Some(Value::Array(items)) = map.remove(key)
@@ -258,17 +214,12 @@ fn document_spans(text: &str) -> (Vec<(usize, usize, usize)>, Option<Item>) {
     let mut counted = (0usize, 1usize); // (offset, line at offset)
     let mut line_at = |offset: usize| {
         let (from, line) = counted;
-        let line = line
-            + text.as_bytes()[from..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count();
+        let line = line + text.as_bytes()[from..offset].iter().filter(|b| **b == b'\n').count();
         counted = (offset, line);
         line
     };
     let mut stream =
-        serde_json::Deserializer::from_str(text.strip_prefix('\u{feff}').unwrap_or(text))
-            .into_iter::<&RawValue>();
+        serde_json::Deserializer::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).into_iter::<&RawValue>();
     for value in &mut stream {
         match value {
             Ok(raw) => {
@@ -280,16 +231,9 @@ fn document_spans(text: &str) -> (Vec<(usize, usize, usize)>, Option<Item>) {
             }
             Err(e) => {
                 let line = e.line().max(1);
-                let rest_start = text
-                    .split_inclusive('\n')
-                    .take(line - 1)
-                    .map(str::len)
-                    .sum::<usize>();
-                let item = Item {
-                    line,
-                    value: Err(json_error(&e, Some(line))),
-                    raw: truncate_raw(&text[rest_start..]),
-                };
+                let rest_start = text.split_inclusive('\n').take(line - 1).map(str::len).sum::<usize>();
+                let item =
+                    Item { line, value: Err(json_error(&e, Some(line))), raw: truncate_raw(&text[rest_start..]) };
                 return (spans, Some(item));
             }
         }
@@ -312,21 +256,12 @@ impl Iterator for Items {
                     }
                 }
                 Mode::Done => return None,
-                Mode::Document {
-                    text,
-                    spans,
-                    trailing,
-                } => {
+                Mode::Document { text, spans, trailing } => {
                     return match spans.pop_front() {
                         Some((line, start, end)) => {
                             let raw = &text[start..end];
-                            let value = serde_json::from_str::<Value>(raw)
-                                .map_err(|e| json_error(&e, None));
-                            Some(Item {
-                                line,
-                                value,
-                                raw: truncate_raw(raw),
-                            })
+                            let value = serde_json::from_str::<Value>(raw).map_err(|e| json_error(&e, None));
+                            Some(Item { line, value, raw: truncate_raw(raw) })
                         }
                         None => {
                             let t = trailing.take();
@@ -360,28 +295,16 @@ impl Iterator for Items {
                     };
                     match serde_json::from_str::<Value>(text) {
                         Err(e) => {
-                            return Some(Item {
-                                line,
-                                value: Err(json_error(&e, None)),
-                                raw: truncate_raw(text),
-                            });
+                            return Some(Item { line, value: Err(json_error(&e, None)), raw: truncate_raw(text) });
                         }
                         Ok(value) => match value_elements(value) {
                             Ok(value) => {
-                                return Some(Item {
-                                    line,
-                                    value: Ok(value),
-                                    raw: truncate_raw(text),
-                                });
+                                return Some(Item { line, value: Ok(value), raw: truncate_raw(text) });
                             }
                             Err(parts) => {
                                 for part in parts {
                                     let raw = truncate_raw(&part.to_string());
-                                    self.pending.push_back(Item {
-                                        line,
-                                        value: Ok(part),
-                                        raw,
-                                    });
+                                    self.pending.push_back(Item { line, value: Ok(part), raw });
                                 }
                             }
                         },
@@ -430,21 +353,13 @@ impl<'a, 'p> Obj<'a, 'p> {
     pub fn at(v: &'a Value, path: &'p str) -> Result<Obj<'a, 'p>, String> {
         match v {
             Value::Object(map) => Ok(Obj { map, path }),
-            other => Err(format!(
-                "{}: expected an object, found {}",
-                quote(path),
-                kind(other)
-            )),
+            other => Err(format!("{}: expected an object, found {}", quote(path), kind(other))),
         }
     }
 
     /// The path of a field of this object, unquoted: `authorships[2].author`.
     pub fn path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            format!("{}.{key}", self.path)
-        }
+        if self.path.is_empty() { key.to_owned() } else { format!("{}.{key}", self.path) }
     }
 
     /// `"path.key": <msg>`
@@ -472,8 +387,7 @@ impl<'a, 'p> Obj<'a, 'p> {
 
     /// A string field that must be there: `missing "title"` otherwise.
     pub fn req_str(&self, key: &str) -> Result<&'a str, String> {
-        self.str(key)?
-            .ok_or_else(|| format!("missing {}", quote(&self.path(key))))
+        self.str(key)?.ok_or_else(|| format!("missing {}", quote(&self.path(key))))
     }
 
     /// A string or a number, as text (ids are sometimes numbers).
@@ -505,9 +419,7 @@ impl<'a, 'p> Obj<'a, 'p> {
     pub fn i32(&self, key: &str) -> Result<Option<i32>, String> {
         match self.i64(key)? {
             None => Ok(None),
-            Some(i) => i32::try_from(i)
-                .map(Some)
-                .map_err(|_| self.err(key, format!("out of range: {i}"))),
+            Some(i) => i32::try_from(i).map(Some).map_err(|_| self.err(key, format!("out of range: {i}"))),
         }
     }
 
@@ -571,23 +483,16 @@ mod tests {
     use std::io::Cursor;
 
     fn run(input: &str) -> Vec<(usize, Result<Value, String>)> {
-        items(Box::new(Cursor::new(input.as_bytes().to_vec())))
-            .map(|i| (i.line, i.value))
-            .collect()
+        items(Box::new(Cursor::new(input.as_bytes().to_vec()))).map(|i| (i.line, i.value)).collect()
     }
 
     #[test]
     fn json_lines_with_blank_and_broken_lines() {
-        let out = run(
-            "{\"a\":1}\n\n{\"a\":2\n[{\"a\":3},{\"a\":4}]\n{\"meta\":{},\"results\":[{\"a\":5}]}\n",
-        );
+        let out = run("{\"a\":1}\n\n{\"a\":2\n[{\"a\":3},{\"a\":4}]\n{\"meta\":{},\"results\":[{\"a\":5}]}\n");
         let lines: Vec<usize> = out.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, vec![1, 3, 4, 4, 5]);
         assert_eq!(out[0].1.as_ref().unwrap()["a"], 1);
-        assert_eq!(
-            out[1].1.as_ref().unwrap_err(),
-            "invalid JSON: EOF while parsing an object at column 6"
-        );
+        assert_eq!(out[1].1.as_ref().unwrap_err(), "invalid JSON: EOF while parsing an object at column 6");
         assert_eq!(out[4].1.as_ref().unwrap()["a"], 5);
     }
 
@@ -603,19 +508,12 @@ mod tests {
     fn pretty_documents_arrays_and_envelopes() {
         let out = run("{\n  \"a\": 1\n}\n");
         assert_eq!(out.len(), 1);
-        assert_eq!(
-            (out[0].0, out[0].1.as_ref().unwrap()["a"].clone()),
-            (1, Value::from(1))
-        );
+        assert_eq!((out[0].0, out[0].1.as_ref().unwrap()["a"].clone()), (1, Value::from(1)));
         let out = run("[\n  {\"a\": 1},\n  {\n    \"a\": 2\n  }\n]\n");
         assert_eq!(out.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![2, 3]);
-        let out = run(
-            "{\n \"meta\": {\"count\": 2},\n \"results\": [\n  {\"id\": 1},\n  {\"id\": 2}\n ]\n}",
-        );
+        let out = run("{\n \"meta\": {\"count\": 2},\n \"results\": [\n  {\"id\": 1},\n  {\"id\": 2}\n ]\n}");
         assert_eq!(out.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![4, 5]);
-        let out = run(
-            "{\n \"offset\": 0,\n \"data\": [\n  {\"paperId\": \"x\"}\n ]\n}\n{\n \"b\": 1\n}\n",
-        );
+        let out = run("{\n \"offset\": 0,\n \"data\": [\n  {\"paperId\": \"x\"}\n ]\n}\n{\n \"b\": 1\n}\n");
         assert_eq!(out.iter().map(|(l, _)| *l).collect::<Vec<_>>(), vec![4, 7]);
     }
 
@@ -625,11 +523,7 @@ mod tests {
         // the stream parser sees the array as one value: it fails as a whole
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].0, 3);
-        assert!(
-            out[0].1.as_ref().unwrap_err().starts_with("invalid JSON: "),
-            "{:?}",
-            out[0].1
-        );
+        assert!(out[0].1.as_ref().unwrap_err().starts_with("invalid JSON: "), "{:?}", out[0].1);
         let out = run("{\n \"a\": 1\n}\n{\n \"a\": \n");
         assert_eq!(out.len(), 2);
         assert!(out[0].1.is_ok());
@@ -638,25 +532,15 @@ mod tests {
 
     #[test]
     fn typed_access_reasons() {
-        let v: Value =
-            serde_json::from_str(r#"{"t": 3, "s": " ", "n": 2.0, "o": {"x": [1]}}"#).unwrap();
+        let v: Value = serde_json::from_str(r#"{"t": 3, "s": " ", "n": 2.0, "o": {"x": [1]}}"#).unwrap();
         let o = Obj::root(&v).unwrap();
-        assert_eq!(
-            o.str("t").unwrap_err(),
-            r#""t": expected a string, found a number"#
-        );
+        assert_eq!(o.str("t").unwrap_err(), r#""t": expected a string, found a number"#);
         assert_eq!(o.str("s").unwrap(), None);
         assert_eq!(o.req_str("title").unwrap_err(), r#"missing "title""#);
         assert_eq!(o.i64("n").unwrap(), Some(2));
         let p = o.path("o");
         let inner = o.obj("o", &p).unwrap().unwrap();
-        assert_eq!(
-            inner.strs("x").unwrap_err(),
-            r#""o.x[0]": expected a string, found a number"#
-        );
-        assert_eq!(
-            Obj::root(&Value::from(1)).err().unwrap(),
-            "expected a JSON object, found a number"
-        );
+        assert_eq!(inner.strs("x").unwrap_err(), r#""o.x[0]": expected a string, found a number"#);
+        assert_eq!(Obj::root(&Value::from(1)).err().unwrap(), "expected a JSON object, found a number");
     }
 }

@@ -27,20 +27,10 @@ fn run(s: &str, full: bool) -> String {
         return s.to_owned();
     }
     let chars: Vec<char> = s.chars().collect();
-    let mut p = Parser {
-        s: &chars,
-        i: 0,
-        full,
-        combining: false,
-        depth: 0,
-    };
+    let mut p = Parser { s: &chars, i: 0, full, combining: false, depth: 0 };
     let mut out = String::with_capacity(s.len());
     p.run(&mut out, false);
-    if p.combining {
-        out.nfc().collect()
-    } else {
-        out
-    }
+    if p.combining { out.nfc().collect() } else { out }
 }
 
 struct Parser<'a> {
@@ -310,11 +300,7 @@ impl Parser<'_> {
                 _ => j += 1,
             }
         }
-        let end = if j < self.s.len() {
-            (j + delim).min(self.s.len())
-        } else {
-            self.s.len()
-        };
+        let end = if j < self.s.len() { (j + delim).min(self.s.len()) } else { self.s.len() };
         out.extend(&self.s[self.i..end]);
         self.i = end;
     }
@@ -368,11 +354,7 @@ impl Parser<'_> {
                 while j + 1 < self.s.len() && !(self.s[j] == '\\' && self.s[j + 1] == ')') {
                     j += 1;
                 }
-                let end = if j + 1 < self.s.len() {
-                    j + 2
-                } else {
-                    self.s.len()
-                };
+                let end = if j + 1 < self.s.len() { j + 2 } else { self.s.len() };
                 out.extend(&self.s[start..end]);
                 self.i = end;
             }
@@ -486,22 +468,10 @@ mod tests {
 
     #[test]
     fn bibtex_text() {
-        assert_eq!(
-            decode(r"{Deep} {L}earning for {NLP} \& more"),
-            "Deep Learning for NLP & more"
-        );
-        assert_eq!(
-            decode(r"\emph{Attention} is all you need"),
-            "Attention is all you need"
-        );
-        assert_eq!(
-            decode(r"pages 10--20, a---b, Fig.~1"),
-            "pages 10–20, a—b, Fig. 1"
-        );
-        assert_eq!(
-            decode(r"The $\lambda$-calculus and {$k$}-means"),
-            r"The $\lambda$-calculus and $k$-means"
-        );
+        assert_eq!(decode(r"{Deep} {L}earning for {NLP} \& more"), "Deep Learning for NLP & more");
+        assert_eq!(decode(r"\emph{Attention} is all you need"), "Attention is all you need");
+        assert_eq!(decode(r"pages 10--20, a---b, Fig.~1"), "pages 10–20, a—b, Fig. 1");
+        assert_eq!(decode(r"The $\lambda$-calculus and {$k$}-means"), r"The $\lambda$-calculus and $k$-means");
         assert_eq!(decode(r"``quoted''"), "“quoted”");
         assert_eq!(decode(r"50\% of \LaTeX{} users"), "50% of LaTeX users");
         assert_eq!(decode("plain text"), "plain text");
@@ -518,22 +488,13 @@ mod tests {
 
     #[test]
     fn arxiv_text_keeps_its_latex() {
-        assert_eq!(
-            decode_accents(r#"the Gr\"obner basis"#),
-            "the Gröbner basis"
-        );
-        assert_eq!(
-            decode_accents(r"Koll\'ar's injectivity theorem"),
-            "Kollár's injectivity theorem"
-        );
+        assert_eq!(decode_accents(r#"the Gr\"obner basis"#), "the Gröbner basis");
+        assert_eq!(decode_accents(r"Koll\'ar's injectivity theorem"), "Kollár's injectivity theorem");
         assert_eq!(
             decode_accents(r"From dyadic $\Lambda_{\alpha}$ to $\Lambda_{\alpha}$"),
             r"From dyadic $\Lambda_{\alpha}$ to $\Lambda_{\alpha}$"
         );
-        assert_eq!(
-            decode_accents(r#"G{\"o}del's {\em theorem} -- {A}"#),
-            r"Gödel's {\em theorem} -- {A}"
-        );
+        assert_eq!(decode_accents(r#"G{\"o}del's {\em theorem} -- {A}"#), r"Gödel's {\em theorem} -- {A}");
         assert_eq!(decode_accents(r"a \cite{x} at 50\%"), r"a \cite{x} at 50%");
         assert_eq!(decode_accents(r#"$\"o$ in math"#), r#"$\"o$ in math"#);
         assert_eq!(decode_accents(r"\(\alpha\) \'e"), r"\(\alpha\) é");

@@ -78,9 +78,7 @@ impl FromStr for Format {
             "arxiv" => Ok(Format::Arxiv),
             "s2" | "semanticscholar" | "semantic-scholar" => Ok(Format::S2),
             "bibtex" | "bib" | "biblatex" => Ok(Format::Bibtex),
-            _ => Err(format!(
-                "unknown format {s:?} (expected openalex, arxiv, s2 or bibtex)"
-            )),
+            _ => Err(format!("unknown format {s:?} (expected openalex, arxiv, s2 or bibtex)")),
         }
     }
 }
@@ -127,27 +125,15 @@ pub(crate) fn truncate_raw(s: &str) -> String {
 }
 
 /// A converted record, checked with [`validate`].
-pub(crate) fn checked(
-    line: usize,
-    converted: Result<Document, String>,
-    raw: &str,
-) -> Result<Record, RecordError> {
-    match converted.and_then(|doc| {
-        validate(&doc)
-            .map(|()| doc)
-            .map_err(|e| format!("invalid record: {e}"))
-    }) {
+pub(crate) fn checked(line: usize, converted: Result<Document, String>, raw: &str) -> Result<Record, RecordError> {
+    match converted.and_then(|doc| validate(&doc).map(|()| doc).map_err(|e| format!("invalid record: {e}"))) {
         Ok(doc) => Ok(Record { line, doc }),
         Err(reason) => Err(record_error(line, reason, raw)),
     }
 }
 
 pub(crate) fn record_error(line: usize, reason: impl Into<String>, raw: &str) -> RecordError {
-    RecordError {
-        line,
-        reason: reason.into(),
-        raw: truncate_raw(raw),
-    }
+    RecordError { line, reason: reason.into(), raw: truncate_raw(raw) }
 }
 
 /// What the caller knows that the input does not say.
@@ -171,22 +157,13 @@ pub fn records(format: Format, reader: Box<dyn BufRead + Send>) -> Records {
 }
 
 /// [`records`] with [`Options`] (only `s2` reads them).
-pub fn records_with_options(
-    format: Format,
-    reader: Box<dyn BufRead + Send>,
-    options: Options,
-) -> Records {
+pub fn records_with_options(format: Format, reader: Box<dyn BufRead + Send>, options: Options) -> Records {
     let inner: Records = match format {
-        Format::OpenAlex => {
-            Box::new(json::items(reader).map(|item| item.convert(openalex::convert)))
-        }
+        Format::OpenAlex => Box::new(json::items(reader).map(|item| item.convert(openalex::convert))),
         Format::Arxiv => Box::new(json::items(reader).map(|item| item.convert(arxiv::convert))),
         Format::S2 => {
             let cited = options.cited.as_deref().map(cite_target);
-            Box::new(
-                json::items(reader)
-                    .map(move |item| item.convert(|v| s2::convert(v, cited.as_ref()))),
-            )
+            Box::new(json::items(reader).map(move |item| item.convert(|v| s2::convert(v, cited.as_ref()))))
         }
         Format::Bibtex => Box::new(bibtex::entries(reader)),
     };
@@ -202,38 +179,22 @@ pub fn cite_target(raw: &str) -> Result<String, String> {
     let lower = s.to_ascii_lowercase();
     let rest = |n: usize| s[n..].trim();
     let s2_ok = |id: &str| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
-    let bad =
-        || format!("not a citation target: {raw:?} (expected s2:…, doi:…, arxiv:… or openalex:W…)");
+    let bad = || format!("not a citation target: {raw:?} (expected s2:…, doi:…, arxiv:… or openalex:W…)");
     if lower.starts_with("s2:") {
         let id = rest(3);
-        return if s2_ok(id) {
-            Ok(format!("s2:{}", id.to_ascii_lowercase()))
-        } else {
-            Err(bad())
-        };
+        return if s2_ok(id) { Ok(format!("s2:{}", id.to_ascii_lowercase())) } else { Err(bad()) };
     }
-    for prefix in [
-        "https://www.semanticscholar.org/paper/",
-        "https://api.semanticscholar.org/graph/v1/paper/",
-    ] {
+    for prefix in ["https://www.semanticscholar.org/paper/", "https://api.semanticscholar.org/graph/v1/paper/"] {
         if lower.starts_with(prefix) {
             let id = s.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-            return if s2_ok(id) {
-                Ok(format!("s2:{}", id.to_ascii_lowercase()))
-            } else {
-                Err(bad())
-            };
+            return if s2_ok(id) { Ok(format!("s2:{}", id.to_ascii_lowercase())) } else { Err(bad()) };
         }
     }
     if lower.starts_with("doi:") || lower.starts_with("10.") || lower.contains("doi.org/") {
-        return ids::doi(s)
-            .map(|d| format!("doi:{d}"))
-            .map_err(|e| e.to_string());
+        return ids::doi(s).map(|d| format!("doi:{d}")).map_err(|e| e.to_string());
     }
     if lower.starts_with("arxiv:") || lower.contains("arxiv.org/") {
-        return ids::arxiv(s)
-            .map(|a| format!("arxiv:{a}"))
-            .map_err(|e| e.to_string());
+        return ids::arxiv(s).map(|a| format!("arxiv:{a}")).map_err(|e| e.to_string());
     }
     if lower.starts_with("openalex:") || lower.contains("openalex.org/") {
         return match ids::openalex(s) {
@@ -285,24 +246,12 @@ pub fn keyword_topic(name: &str) -> Option<Topic> {
     if code.is_empty() {
         return None;
     }
-    Some(Topic {
-        key: format!("keyword:{code}"),
-        scheme: "KEYWORD".into(),
-        code: Some(code),
-        name,
-        parent: None,
-    })
+    Some(Topic { key: format!("keyword:{code}"), scheme: "KEYWORD".into(), code: Some(code), name, parent: None })
 }
 
 /// The arXiv repository as a venue (the same in every format).
 pub(crate) fn arxiv_venue() -> Venue {
-    Venue {
-        key: "arxiv".into(),
-        name: "arXiv".into(),
-        kind: "REPOSITORY".into(),
-        openalex_id: None,
-        issn: None,
-    }
+    Venue { key: "arxiv".into(), name: "arXiv".into(), kind: "REPOSITORY".into(), openalex_id: None, issn: None }
 }
 
 /// Collects the records of one document, each key once (the first record
@@ -319,13 +268,7 @@ pub(crate) struct Builder {
 
 impl Builder {
     pub fn new(source: &str) -> Self {
-        Builder {
-            doc: Document {
-                source: Some(source.to_owned()),
-                ..Default::default()
-            },
-            ..Default::default()
-        }
+        Builder { doc: Document { source: Some(source.to_owned()), ..Default::default() }, ..Default::default() }
     }
 
     pub fn institution(&mut self, rec: Institution) -> String {
@@ -379,16 +322,8 @@ impl Builder {
     }
 }
 
-const WORK_TYPES: [&str; 8] = [
-    "ARTICLE",
-    "PREPRINT",
-    "CONFERENCE_PAPER",
-    "BOOK",
-    "BOOK_CHAPTER",
-    "DATASET",
-    "THESIS",
-    "OTHER",
-];
+const WORK_TYPES: [&str; 8] =
+    ["ARTICLE", "PREPRINT", "CONFERENCE_PAPER", "BOOK", "BOOK_CHAPTER", "DATASET", "THESIS", "OTHER"];
 const SCHEMES: [&str; 3] = ["ARXIV", "KEYWORD", "OPENALEX"];
 const VENUE_KINDS: [&str; 4] = ["REPOSITORY", "JOURNAL", "CONFERENCE", "OTHER"];
 
@@ -399,11 +334,7 @@ const VENUE_KINDS: [&str; 4] = ["REPOSITORY", "JOURNAL", "CONFERENCE", "OTHER"];
 /// checks each record with it (a failure would be a parser bug, reported as
 /// a `RecordError` "invalid record: …" rather than handed on).
 pub fn validate(doc: &Document) -> Result<(), String> {
-    fn keys<'a, T>(
-        what: &str,
-        items: &'a [T],
-        key: impl Fn(&'a T) -> &'a str,
-    ) -> Result<HashSet<&'a str>, String> {
+    fn keys<'a, T>(what: &str, items: &'a [T], key: impl Fn(&'a T) -> &'a str) -> Result<HashSet<&'a str>, String> {
         let mut set = HashSet::new();
         for item in items {
             let k = key(item);
@@ -416,15 +347,9 @@ pub fn validate(doc: &Document) -> Result<(), String> {
         }
         Ok(set)
     }
-    fn normalised(
-        what: &str,
-        v: &Option<String>,
-        f: fn(&str) -> Result<String, ids::IdError>,
-    ) -> Result<(), String> {
+    fn normalised(what: &str, v: &Option<String>, f: fn(&str) -> Result<String, ids::IdError>) -> Result<(), String> {
         match v {
-            Some(v) if f(v).as_deref() != Ok(v.as_str()) => {
-                Err(format!("{what} {v:?} is not normalised"))
-            }
+            Some(v) if f(v).as_deref() != Ok(v.as_str()) => Err(format!("{what} {v:?} is not normalised")),
             _ => Ok(()),
         }
     }
@@ -470,10 +395,7 @@ pub fn validate(doc: &Document) -> Result<(), String> {
         normalised("openalex_id", &r.openalex_id, ids::openalex)?;
         for a in &r.affiliations {
             if !institutions.contains(a.institution.as_str()) {
-                return Err(format!(
-                    "author {:?}: unknown institution {:?}",
-                    r.key, a.institution
-                ));
+                return Err(format!("author {:?}: unknown institution {:?}", r.key, a.institution));
             }
         }
     }
@@ -499,19 +421,10 @@ pub fn validate(doc: &Document) -> Result<(), String> {
         }
         for (i, a) in w.authorships.iter().enumerate() {
             if a.position != i as i32 + 1 {
-                return Err(format!(
-                    "work {:?}: authorship {} has position {}",
-                    w.key,
-                    i + 1,
-                    a.position
-                ));
+                return Err(format!("work {:?}: authorship {} has position {}", w.key, i + 1, a.position));
             }
             if a.raw_name.trim().is_empty() {
-                return Err(format!(
-                    "work {:?}: authorship {} has no name",
-                    w.key,
-                    i + 1
-                ));
+                return Err(format!("work {:?}: authorship {} has no name", w.key, i + 1));
             }
             if let Some(k) = &a.author
                 && !authors.contains(k.as_str())
@@ -531,10 +444,7 @@ pub fn validate(doc: &Document) -> Result<(), String> {
         }
         for c in &w.cites {
             if cite_target(&c.target).as_deref() != Ok(c.target.as_str()) {
-                return Err(format!(
-                    "work {:?}: cite target {:?} is not normalised",
-                    w.key, c.target
-                ));
+                return Err(format!("work {:?}: cite target {:?} is not normalised", w.key, c.target));
             }
         }
     }
@@ -558,33 +468,18 @@ mod tests {
 
     #[test]
     fn cite_targets_are_normalised() {
-        assert_eq!(
-            cite_target("doi:10.7717/PeerJ.4375").unwrap(),
-            "doi:10.7717/peerj.4375"
-        );
+        assert_eq!(cite_target("doi:10.7717/PeerJ.4375").unwrap(), "doi:10.7717/peerj.4375");
         assert_eq!(cite_target("DOI:10.1/x").unwrap(), "doi:10.1/x");
         assert_eq!(cite_target("https://doi.org/10.1/X").unwrap(), "doi:10.1/x");
-        assert_eq!(
-            cite_target("ARXIV:2409.14623v2").unwrap(),
-            "arxiv:2409.14623"
-        );
+        assert_eq!(cite_target("ARXIV:2409.14623v2").unwrap(), "arxiv:2409.14623");
         assert_eq!(cite_target("2409.14623").unwrap(), "arxiv:2409.14623");
-        assert_eq!(
-            cite_target("openalex:w2741809807").unwrap(),
-            "openalex:W2741809807"
-        );
+        assert_eq!(cite_target("openalex:w2741809807").unwrap(), "openalex:W2741809807");
         assert_eq!(cite_target("W2741809807").unwrap(), "openalex:W2741809807");
         let hex = "649def34f8be52c8b66281af98ae884c09aef38b";
         assert_eq!(cite_target(hex).unwrap(), format!("s2:{hex}"));
+        assert_eq!(cite_target(&format!("s2:{hex}")).unwrap(), format!("s2:{hex}"));
         assert_eq!(
-            cite_target(&format!("s2:{hex}")).unwrap(),
-            format!("s2:{hex}")
-        );
-        assert_eq!(
-            cite_target(&format!(
-                "https://www.semanticscholar.org/paper/Some-Title/{hex}"
-            ))
-            .unwrap(),
+            cite_target(&format!("https://www.semanticscholar.org/paper/Some-Title/{hex}")).unwrap(),
             format!("s2:{hex}")
         );
         assert!(cite_target("doi:11.1/x").is_err());
@@ -597,17 +492,10 @@ mod tests {
         let t = keyword_topic("  Web of   science ").unwrap();
         assert_eq!(
             (t.key.as_str(), t.code.as_deref(), t.name.as_str()),
-            (
-                "keyword:web-of-science",
-                Some("web-of-science"),
-                "Web of science"
-            )
+            ("keyword:web-of-science", Some("web-of-science"), "Web of science")
         );
         assert_eq!(keyword_topic("Web-of-Science").unwrap().code, t.code);
-        assert_eq!(
-            keyword_topic("机器学习").unwrap().code.as_deref(),
-            Some("机器学习")
-        );
+        assert_eq!(keyword_topic("机器学习").unwrap().code.as_deref(), Some("机器学习"));
         assert!(keyword_topic(" -- ").is_none());
     }
 
@@ -615,32 +503,16 @@ mod tests {
     fn invalid_documents_are_caught() {
         use crate::ingest::model::Authorship;
         let mut doc = Document::default();
-        doc.works.push(Work {
-            key: "w".into(),
-            title: "T".into(),
-            work_type: "ARTICLE".into(),
-            ..Default::default()
-        });
+        doc.works.push(Work { key: "w".into(), title: "T".into(), work_type: "ARTICLE".into(), ..Default::default() });
         assert_eq!(validate(&doc), Ok(()));
-        doc.works[0].authorships.push(Authorship {
-            position: 2,
-            raw_name: "A".into(),
-            ..Default::default()
-        });
-        assert_eq!(
-            validate(&doc).unwrap_err(),
-            "work \"w\": authorship 1 has position 2"
-        );
+        doc.works[0].authorships.push(Authorship { position: 2, raw_name: "A".into(), ..Default::default() });
+        assert_eq!(validate(&doc).unwrap_err(), "work \"w\": authorship 1 has position 2");
         doc.works[0].authorships[0].position = 1;
         doc.works[0].authorships[0].author = Some("nobody".into());
         let err = checked(7, Ok(doc.clone()), "the input").unwrap_err();
         assert_eq!(
             (err.line, err.reason.as_str(), err.raw.as_str()),
-            (
-                7,
-                "invalid record: work \"w\": unknown author \"nobody\"",
-                "the input"
-            )
+            (7, "invalid record: work \"w\": unknown author \"nobody\"", "the input")
         );
         doc.works[0].authorships.clear();
         doc.works[0].doi = Some("10.1/ABC".into());

@@ -23,8 +23,7 @@ use super::json::{Obj, quote};
 use super::{Builder, clean, fold_ws, keyword_topic};
 use crate::ids;
 use crate::ingest::model::{
-    Affiliation, Author, Authorship, Cite, Document, ExternalMetric, Institution, Topic, Venue,
-    Work,
+    Affiliation, Author, Authorship, Cite, Document, ExternalMetric, Institution, Topic, Venue, Work,
 };
 use crate::ingest::names;
 
@@ -41,8 +40,7 @@ pub(crate) fn convert(v: &Value) -> Result<Document, String> {
             author(&o, &id, &mut b)?;
         }
         b'I' => {
-            let rec = institution(&o, Some(&id), true)?
-                .ok_or_else(|| "missing \"display_name\"".to_owned())?;
+            let rec = institution(&o, Some(&id), true)?.ok_or_else(|| "missing \"display_name\"".to_owned())?;
             b.institution(rec);
         }
         b'S' => {
@@ -68,10 +66,7 @@ fn openalex_id(o: &Obj, key: &str, kind: char) -> Result<Option<String>, String>
     };
     let id = ids::openalex(raw).map_err(|e| o.err(key, e))?;
     if !id.starts_with(kind) {
-        return Err(o.err(
-            key,
-            format!("expected an OpenAlex id starting with {kind}, found {raw:?}"),
-        ));
+        return Err(o.err(key, format!("expected an OpenAlex id starting with {kind}, found {raw:?}")));
     }
     Ok(Some(id))
 }
@@ -81,9 +76,7 @@ fn date(o: &Obj, key: &str) -> Result<Option<NaiveDate>, String> {
         None => Ok(None),
         Some(s) => {
             let day = s.get(..10).unwrap_or(s);
-            NaiveDate::parse_from_str(day, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| o.err(key, format!("not a date: {s:?}")))
+            NaiveDate::parse_from_str(day, "%Y-%m-%d").map(Some).map_err(|_| o.err(key, format!("not a date: {s:?}")))
         }
     }
 }
@@ -134,13 +127,7 @@ fn venue(o: &Obj, id: Option<&str>) -> Result<Option<Venue>, String> {
         None => o.strs("issn")?.first().map(|s| s.trim().to_owned()),
     };
     let key = id.clone().unwrap_or_else(|| format!("name:{name}"));
-    Ok(Some(Venue {
-        key,
-        name,
-        kind: venue_kind(o.str("type")?).into(),
-        openalex_id: id,
-        issn,
-    }))
+    Ok(Some(Venue { key, name, kind: venue_kind(o.str("type")?).into(), openalex_id: id, issn }))
 }
 
 /// An institution (full record or dehydrated, as in authorships).
@@ -152,48 +139,28 @@ fn institution(o: &Obj, id: Option<&str>, full: bool) -> Result<Option<Instituti
     let Some(name) = clean(o.str("display_name")?) else {
         return Ok(None);
     };
-    let ror = o
-        .str("ror")?
-        .map(|r| ids::ror(r).map_err(|e| o.err("ror", e)))
-        .transpose()?;
-    let mut country = o
-        .str("country_code")?
-        .map(|c| c.trim().to_ascii_uppercase());
+    let ror = o.str("ror")?.map(|r| ids::ror(r).map_err(|e| o.err("ror", e))).transpose()?;
+    let mut country = o.str("country_code")?.map(|c| c.trim().to_ascii_uppercase());
     let mut short_name = None;
     if full {
         short_name = match o.str("acronym")? {
             Some(a) => Some(a.trim().to_owned()),
-            None => o
-                .strs("display_name_acronyms")?
-                .first()
-                .map(|s| s.trim().to_owned()),
+            None => o.strs("display_name_acronyms")?.first().map(|s| s.trim().to_owned()),
         };
         if country.is_none() {
             let path = o.path("geo");
             if let Some(geo) = o.obj("geo", &path)? {
-                country = geo
-                    .str("country_code")?
-                    .map(|c| c.trim().to_ascii_uppercase());
+                country = geo.str("country_code")?.map(|c| c.trim().to_ascii_uppercase());
             }
         }
     }
     let key = id.clone().unwrap_or_else(|| format!("name:{name}"));
-    Ok(Some(Institution {
-        key,
-        name,
-        short_name,
-        ror,
-        openalex_id: id,
-        country_code: country,
-    }))
+    Ok(Some(Institution { key, name, short_name, ror, openalex_id: id, country_code: country }))
 }
 
 /// `https://openalex.org/subfields/1804` → `subfields/1804`.
 fn level_code(raw: &str, level: &str) -> Option<String> {
-    let tail = raw
-        .trim()
-        .trim_start_matches("https://openalex.org/")
-        .trim_start_matches("http://openalex.org/");
+    let tail = raw.trim().trim_start_matches("https://openalex.org/").trim_start_matches("http://openalex.org/");
     let (kind, number) = tail.split_once('/')?;
     (kind == level && !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()))
         .then(|| format!("{level}/{number}"))
@@ -228,13 +195,7 @@ fn topic(o: &Obj, b: &mut Builder) -> Result<Option<String>, String> {
         });
         parent = Some(key);
     }
-    Ok(Some(b.topic(Topic {
-        key: id.clone(),
-        scheme: "OPENALEX".into(),
-        code: Some(id),
-        name,
-        parent,
-    })))
+    Ok(Some(b.topic(Topic { key: id.clone(), scheme: "OPENALEX".into(), code: Some(id), name, parent })))
 }
 
 fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
@@ -244,28 +205,17 @@ fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
     };
     let work_type = work_type(o.str("type")?, o.str("type_crossref")?);
     let publication_date = date(o, "publication_date")?;
-    let year = o
-        .i32("publication_year")?
-        .or_else(|| publication_date.map(|d| chrono::Datelike::year(&d)));
-    let mut doi = o
-        .str("doi")?
-        .map(|d| ids::doi(d).map_err(|e| o.err("doi", e)))
-        .transpose()?;
+    let year = o.i32("publication_year")?.or_else(|| publication_date.map(|d| chrono::Datelike::year(&d)));
+    let mut doi = o.str("doi")?.map(|d| ids::doi(d).map_err(|e| o.err("doi", e))).transpose()?;
     if doi.is_none() {
         let path = o.path("ids");
         if let Some(idmap) = o.obj("ids", &path)? {
-            doi = idmap
-                .str("doi")?
-                .map(|d| ids::doi(d).map_err(|e| idmap.err("doi", e)))
-                .transpose()?;
+            doi = idmap.str("doi")?.map(|d| ids::doi(d).map_err(|e| idmap.err("doi", e))).transpose()?;
         }
     }
 
     // arXiv: a location on arxiv.org, or an arXiv DOI (10.48550/arXiv.…).
-    let mut arxiv_id = doi
-        .as_deref()
-        .and_then(|d| d.strip_prefix("10.48550/arxiv."))
-        .and_then(|a| ids::arxiv(a).ok());
+    let mut arxiv_id = doi.as_deref().and_then(|d| d.strip_prefix("10.48550/arxiv.")).and_then(|a| ids::arxiv(a).ok());
     let locations = o.arr("locations")?;
     let primary_path = o.path("primary_location");
     let primary = o.obj("primary_location", &primary_path)?;
@@ -369,14 +319,10 @@ fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
         if let Some(who) = who {
             display = clean(who.str("display_name")?);
             if let Some(aid) = openalex_id(&who, "id", 'A')? {
-                let name = display
-                    .clone()
-                    .or_else(|| clean(a.str("raw_author_name").ok().flatten()));
+                let name = display.clone().or_else(|| clean(a.str("raw_author_name").ok().flatten()));
                 if let Some(name) = name {
-                    let orcid = who
-                        .str("orcid")?
-                        .map(|x| ids::orcid(x).map_err(|e| who.err("orcid", e)))
-                        .transpose()?;
+                    let orcid =
+                        who.str("orcid")?.map(|x| ids::orcid(x).map_err(|e| who.err("orcid", e))).transpose()?;
                     let (given_name, family_name) = names::split_name(&name);
                     author_key = Some(b.author(Author {
                         key: aid.clone(),
@@ -390,9 +336,8 @@ fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
                 }
             }
         }
-        let raw_name = clean(a.str("raw_author_name")?)
-            .or(display)
-            .ok_or_else(|| format!("{}: no author name", quote(&path)))?;
+        let raw_name =
+            clean(a.str("raw_author_name")?).or(display).ok_or_else(|| format!("{}: no author name", quote(&path)))?;
         let mut institutions = Vec::new();
         for (j, iv) in a.arr("institutions")?.iter().enumerate() {
             let ipath = format!("{path}.institutions[{j}]");
@@ -418,17 +363,11 @@ fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
         let target = match ids::openalex(r) {
             Ok(w) if w.starts_with('W') => format!("openalex:{w}"),
             _ => {
-                return Err(format!(
-                    "{}: not an OpenAlex work id: {r:?}",
-                    quote(&format!("referenced_works[{i}]"))
-                ));
+                return Err(format!("{}: not an OpenAlex work id: {r:?}", quote(&format!("referenced_works[{i}]"))));
             }
         };
         if !cites.iter().any(|c| c.target == target) {
-            cites.push(Cite {
-                target,
-                ..Default::default()
-            });
+            cites.push(Cite { target, ..Default::default() });
         }
     }
 
@@ -459,10 +398,7 @@ fn abstract_text(o: &Obj) -> Result<Option<String>, String> {
     let key = "abstract_inverted_index";
     let Some(v) = o.get(key) else { return Ok(None) };
     let Value::Object(index) = v else {
-        return Err(o.err(
-            key,
-            format!("expected an object, found {}", super::json::kind(v)),
-        ));
+        return Err(o.err(key, format!("expected an object, found {}", super::json::kind(v))));
     };
     let mut words: Vec<(u64, &str)> = Vec::new();
     for (word, positions) in index {
@@ -470,9 +406,7 @@ fn abstract_text(o: &Obj) -> Result<Option<String>, String> {
             return Err(o.err(key, format!("{word:?}: expected an array of positions")));
         };
         for p in positions {
-            let p = p
-                .as_u64()
-                .ok_or_else(|| o.err(key, format!("{word:?}: bad position {p}")))?;
+            let p = p.as_u64().ok_or_else(|| o.err(key, format!("{word:?}: bad position {p}")))?;
             words.push((p, word.as_str()));
         }
     }
@@ -482,23 +416,14 @@ fn abstract_text(o: &Obj) -> Result<Option<String>, String> {
 }
 
 fn author(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
-    let display_name =
-        clean(o.str("display_name")?).ok_or_else(|| "missing \"display_name\"".to_owned())?;
-    let orcid = o
-        .str("orcid")?
-        .map(|x| ids::orcid(x).map_err(|e| o.err("orcid", e)))
-        .transpose()?;
+    let display_name = clean(o.str("display_name")?).ok_or_else(|| "missing \"display_name\"".to_owned())?;
+    let orcid = o.str("orcid")?.map(|x| ids::orcid(x).map_err(|e| o.err("orcid", e))).transpose()?;
     let as_of = date(o, "updated_date")?;
 
     let mut external_metrics = Vec::new();
     let mut metric = |name: &str, value: Option<f64>| {
         if let Some(value) = value.filter(|v| v.is_finite()) {
-            external_metrics.push(ExternalMetric {
-                name: name.into(),
-                value,
-                source: Some(SOURCE.into()),
-                as_of,
-            });
+            external_metrics.push(ExternalMetric { name: name.into(), value, source: Some(SOURCE.into()), as_of });
         }
     };
     let stats_path = o.path("summary_stats");
@@ -526,9 +451,7 @@ fn author(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
         let mut years = Vec::new();
         for (j, y) in aff.arr("years")?.iter().enumerate() {
             let y = y.as_i64().and_then(|y| i32::try_from(y).ok());
-            years.push(y.ok_or_else(|| {
-                format!("{}: expected a year", quote(&format!("{path}.years[{j}]")))
-            })?);
+            years.push(y.ok_or_else(|| format!("{}: expected a year", quote(&format!("{path}.years[{j}]"))))?);
         }
         match listed.iter_mut().find(|(k, _)| *k == key) {
             Some((_, ys)) => ys.extend(years),
@@ -561,11 +484,7 @@ fn author(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
         .collect();
     for key in current {
         if !affiliations.iter().any(|a| a.institution == key) {
-            affiliations.push(Affiliation {
-                institution: key,
-                start_year: None,
-                end_year: None,
-            });
+            affiliations.push(Affiliation { institution: key, start_year: None, end_year: None });
         }
     }
 
@@ -591,10 +510,7 @@ mod tests {
 
     #[test]
     fn type_mapping() {
-        assert_eq!(
-            work_type(Some("article"), Some("proceedings-article")),
-            "CONFERENCE_PAPER"
-        );
+        assert_eq!(work_type(Some("article"), Some("proceedings-article")), "CONFERENCE_PAPER");
         assert_eq!(work_type(Some("review"), None), "ARTICLE");
         assert_eq!(work_type(Some("dissertation"), None), "THESIS");
         assert_eq!(work_type(Some("book-chapter"), None), "BOOK_CHAPTER");
@@ -604,20 +520,12 @@ mod tests {
 
     #[test]
     fn minimal_and_broken_works() {
-        let doc = convert(
-            &json!({"id": "W1", "title": "T", "abstract_inverted_index": {"b": [1], "a": [0, 2]}}),
-        )
-        .unwrap();
+        let doc =
+            convert(&json!({"id": "W1", "title": "T", "abstract_inverted_index": {"b": [1], "a": [0, 2]}})).unwrap();
         assert_eq!(doc.works[0].r#abstract.as_deref(), Some("a b a"));
         assert_eq!(doc.works[0].work_type, "OTHER");
-        assert_eq!(
-            convert(&json!({"id": "W1"})).unwrap_err(),
-            r#"missing "title""#
-        );
-        assert_eq!(
-            convert(&json!({"title": "T"})).unwrap_err(),
-            r#"missing "id""#
-        );
+        assert_eq!(convert(&json!({"id": "W1"})).unwrap_err(), r#"missing "title""#);
+        assert_eq!(convert(&json!({"title": "T"})).unwrap_err(), r#"missing "id""#);
         assert_eq!(
             convert(&json!({"id": "W1", "title": "T", "doi": "foo"})).unwrap_err(),
             r#""doi": not a DOI: "foo" (expected 10.<prefix>/<suffix>)"#
@@ -631,21 +539,11 @@ mod tests {
             r#"unsupported OpenAlex entity "P1" (expected a work, author, institution, source or topic)"#
         );
         let bad_orcid = json!({"id": "W1", "title": "T", "authorships": [{"author": {"id": "A1", "display_name": "X Y", "orcid": "0000-0002-1825-0098"}}]});
-        assert!(
-            convert(&bad_orcid)
-                .unwrap_err()
-                .starts_with(r#""authorships[0].author.orcid": not an ORCID iD"#)
-        );
+        assert!(convert(&bad_orcid).unwrap_err().starts_with(r#""authorships[0].author.orcid": not an ORCID iD"#));
         let wrong = json!({"id": "W1", "title": "T", "authorships": [{"author": {"id": "A1", "display_name": "X"}, "institutions": "I1"}]});
-        assert_eq!(
-            convert(&wrong).unwrap_err(),
-            r#""authorships[0].institutions": expected an array, found a string"#
-        );
+        assert_eq!(convert(&wrong).unwrap_err(), r#""authorships[0].institutions": expected an array, found a string"#);
         let arxiv = json!({"id": "W2", "title": "T", "locations": [{"landing_page_url": "https://arxiv.org/abs/2409.14623v2"}]});
-        assert_eq!(
-            convert(&arxiv).unwrap().works[0].arxiv_id.as_deref(),
-            Some("2409.14623")
-        );
+        assert_eq!(convert(&arxiv).unwrap().works[0].arxiv_id.as_deref(), Some("2409.14623"));
     }
 
     #[test]
@@ -653,19 +551,14 @@ mod tests {
         let doc = convert(&json!({"id": "https://openalex.org/S4306400194", "display_name": "arXiv (Cornell University)", "type": "repository", "issn_l": null, "issn": null})).unwrap();
         let v = &doc.venues[0];
         assert_eq!(
-            (
-                v.key.as_str(),
-                v.kind.as_str(),
-                v.openalex_id.as_deref(),
-                v.issn.as_deref()
-            ),
+            (v.key.as_str(), v.kind.as_str(), v.openalex_id.as_deref(), v.issn.as_deref()),
             ("S4306400194", "REPOSITORY", Some("S4306400194"), None)
         );
-        let doc = convert(&json!({"id": "https://openalex.org/S1", "display_name": "J", "type": "journal", "issn": ["1234-5678"]})).unwrap();
-        assert_eq!(
-            (doc.venues[0].kind.as_str(), doc.venues[0].issn.as_deref()),
-            ("JOURNAL", Some("1234-5678"))
-        );
+        let doc = convert(
+            &json!({"id": "https://openalex.org/S1", "display_name": "J", "type": "journal", "issn": ["1234-5678"]}),
+        )
+        .unwrap();
+        assert_eq!((doc.venues[0].kind.as_str(), doc.venues[0].issn.as_deref()), ("JOURNAL", Some("1234-5678")));
         let doc = convert(&json!({
             "id": "https://openalex.org/T11636", "display_name": "Artificial Intelligence in Healthcare",
             "subfield": {"id": "https://openalex.org/subfields/1702", "display_name": "Artificial Intelligence"},
@@ -673,11 +566,7 @@ mod tests {
             "domain": {"id": "https://openalex.org/domains/3", "display_name": "Physical Sciences"}
         }))
         .unwrap();
-        let chain: Vec<_> = doc
-            .topics
-            .iter()
-            .map(|t| (t.key.as_str(), t.parent.as_deref()))
-            .collect();
+        let chain: Vec<_> = doc.topics.iter().map(|t| (t.key.as_str(), t.parent.as_deref())).collect();
         assert_eq!(
             chain,
             vec![
@@ -707,11 +596,7 @@ mod tests {
         }))
         .unwrap();
         let a = &doc.authors[0];
-        let years: Vec<_> = a
-            .affiliations
-            .iter()
-            .map(|f| (f.institution.as_str(), f.start_year, f.end_year))
-            .collect();
+        let years: Vec<_> = a.affiliations.iter().map(|f| (f.institution.as_str(), f.start_year, f.end_year)).collect();
         assert_eq!(
             years,
             vec![
@@ -721,9 +606,6 @@ mod tests {
                 ("I4", None, None)
             ]
         );
-        assert_eq!(
-            (a.given_name.as_deref(), a.family_name.as_deref()),
-            (Some("Ada"), Some("Lovelace"))
-        );
+        assert_eq!((a.given_name.as_deref(), a.family_name.as_deref()), (Some("Ada"), Some("Lovelace")));
     }
 }

@@ -34,10 +34,7 @@ use crate::ingest::names;
 
 const SOURCE: &str = "Semantic Scholar";
 
-pub(crate) fn convert(
-    v: &Value,
-    cited: Option<&Result<String, String>>,
-) -> Result<Document, String> {
+pub(crate) fn convert(v: &Value, cited: Option<&Result<String, String>>) -> Result<Document, String> {
     let o = Obj::root(v)?;
     let mut b = Builder::new("s2");
     if o.get("citingPaper").is_some() || o.get("citedPaper").is_some() {
@@ -48,7 +45,9 @@ pub(crate) fn convert(
     } else if o.get("authorId").is_some() {
         author(&o, &mut b)?;
     } else {
-        return Err("not a Semantic Scholar paper, author or citation (no \"paperId\", \"authorId\" or \"citingPaper\")".into());
+        return Err(
+            "not a Semantic Scholar paper, author or citation (no \"paperId\", \"authorId\" or \"citingPaper\")".into(),
+        );
     }
     Ok(b.finish())
 }
@@ -63,27 +62,16 @@ impl Ids {
     fn of(o: &Obj) -> Result<Ids, String> {
         let s2 = match o.str("paperId")? {
             None => None,
-            Some(id) if id.trim().chars().all(|c| c.is_ascii_alphanumeric()) => {
-                Some(id.trim().to_ascii_lowercase())
-            }
+            Some(id) if id.trim().chars().all(|c| c.is_ascii_alphanumeric()) => Some(id.trim().to_ascii_lowercase()),
             Some(id) => {
-                return Err(o.err(
-                    "paperId",
-                    format!("not a Semantic Scholar paper id: {id:?}"),
-                ));
+                return Err(o.err("paperId", format!("not a Semantic Scholar paper id: {id:?}")));
             }
         };
         let path = o.path("externalIds");
         let (mut doi, mut arxiv) = (None, None);
         if let Some(ext) = o.obj("externalIds", &path)? {
-            doi = ext
-                .id_str("DOI")?
-                .map(|d| ids::doi(&d).map_err(|e| ext.err("DOI", e)))
-                .transpose()?;
-            arxiv = ext
-                .id_str("ArXiv")?
-                .map(|a| ids::arxiv(&a).map_err(|e| ext.err("ArXiv", e)))
-                .transpose()?;
+            doi = ext.id_str("DOI")?.map(|d| ids::doi(&d).map_err(|e| ext.err("DOI", e))).transpose()?;
+            arxiv = ext.id_str("ArXiv")?.map(|a| ids::arxiv(&a).map_err(|e| ext.err("ArXiv", e))).transpose()?;
         }
         Ok(Ids { s2, doi, arxiv })
     }
@@ -108,10 +96,7 @@ impl Ids {
 }
 
 fn is_arxiv_venue(name: &str) -> bool {
-    matches!(
-        name.trim().to_ascii_lowercase().as_str(),
-        "arxiv" | "arxiv.org" | "arxiv (cornell university)"
-    )
+    matches!(name.trim().to_ascii_lowercase().as_str(), "arxiv" | "arxiv.org" | "arxiv (cornell university)")
 }
 
 fn work_type(types: &[&str], has_arxiv: bool, has_doi: bool) -> &'static str {
@@ -194,9 +179,7 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
                 .map_err(|_| o.err("publicationDate", format!("not a date: {d:?}")))?,
         ),
     };
-    let year = o
-        .i32("year")?
-        .or_else(|| publication_date.map(|d| chrono::Datelike::year(&d)));
+    let year = o.i32("year")?.or_else(|| publication_date.map(|d| chrono::Datelike::year(&d)));
     let types = o.strs("publicationTypes")?;
     let work_type = work_type(&types, ids.arxiv.is_some(), ids.doi.is_some());
 
@@ -231,13 +214,7 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
             Some(name) if is_arxiv_venue(&name) => Some(arxiv_venue()),
             Some(name) => {
                 let kind = venue_kind(&types);
-                Some(Venue {
-                    key: format!("name:{name}"),
-                    name,
-                    kind: kind.into(),
-                    openalex_id: None,
-                    issn: None,
-                })
+                Some(Venue { key: format!("name:{name}"), name, kind: kind.into(), openalex_id: None, issn: None })
             }
             None => None,
         },
@@ -267,8 +244,7 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
     for (i, v) in o.arr("authors")?.iter().enumerate() {
         let path = format!("authors[{i}]");
         let a = Obj::at(v, &path)?;
-        let name = clean(a.str("name")?)
-            .ok_or_else(|| format!("missing {}", quote(&format!("{path}.name"))))?;
+        let name = clean(a.str("name")?).ok_or_else(|| format!("missing {}", quote(&format!("{path}.name"))))?;
         let author = match a.id_str("authorId")? {
             Some(id) => {
                 let (given_name, family_name) = names::split_name(&name);
@@ -283,12 +259,7 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
             }
             None => None,
         };
-        authorships.push(Authorship {
-            position: i as i32 + 1,
-            raw_name: name,
-            author,
-            ..Default::default()
-        });
+        authorships.push(Authorship { position: i as i32 + 1, raw_name: name, author, ..Default::default() });
     }
 
     // references: plain papers, or edges carrying `citedPaper`
@@ -298,14 +269,8 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
         let r = Obj::at(v, &path)?;
         let cpath = r.path("citedPaper");
         let cite = match r.obj("citedPaper", &cpath)? {
-            Some(cited) => Ids::of(&cited)?
-                .target()
-                .map(|target| edge_cite(&r, target))
-                .transpose()?,
-            None => Ids::of(&r)?.target().map(|target| Cite {
-                target,
-                ..Default::default()
-            }),
+            Some(cited) => Ids::of(&cited)?.target().map(|target| edge_cite(&r, target)).transpose()?,
+            None => Ids::of(&r)?.target().map(|target| Cite { target, ..Default::default() }),
         };
         if let Some(c) = cite
             && !cites.iter().any(|x| x.target == c.target)
@@ -323,13 +288,7 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
             let cpath = c.path("citingPaper");
             let (citing, cite) = match c.obj("citingPaper", &cpath)? {
                 Some(citing) => (citing, edge_cite(&c, target.clone())?),
-                None => (
-                    c,
-                    Cite {
-                        target: target.clone(),
-                        ..Default::default()
-                    },
-                ),
+                None => (c, Cite { target: target.clone(), ..Default::default() }),
             };
             if let Some(p) = paper(&citing, b)?
                 && p.work.key != key
@@ -366,10 +325,7 @@ fn paper(o: &Obj, b: &mut Builder) -> Result<Option<Paper>, String> {
         cites,
         ..Default::default()
     };
-    Ok(Some(Paper {
-        work,
-        citing: citing_works,
-    }))
+    Ok(Some(Paper { work, citing: citing_works }))
 }
 
 /// The contexts, intents and influence of a citation edge.
@@ -386,10 +342,7 @@ fn edge_cite(o: &Obj, target: String) -> Result<Cite, String> {
         match v {
             Value::String(s) => add_intent(s),
             // the S2 datasets give one list of intents per context
-            Value::Array(list) => list
-                .iter()
-                .filter_map(Value::as_str)
-                .for_each(&mut add_intent),
+            Value::Array(list) => list.iter().filter_map(Value::as_str).for_each(&mut add_intent),
             Value::Null => {}
             other => {
                 return Err(format!(
@@ -413,19 +366,10 @@ fn edge_cite(o: &Obj, target: String) -> Result<Cite, String> {
         }
     }
     contexts.retain(|c| !c.is_empty());
-    Ok(Cite {
-        target,
-        contexts,
-        intents,
-        is_influential: o.bool("isInfluential")?,
-    })
+    Ok(Cite { target, contexts, intents, is_influential: o.bool("isInfluential")? })
 }
 
-fn edge(
-    o: &Obj,
-    cited_option: Option<&Result<String, String>>,
-    b: &mut Builder,
-) -> Result<(), String> {
+fn edge(o: &Obj, cited_option: Option<&Result<String, String>>, b: &mut Builder) -> Result<(), String> {
     let citing_path = o.path("citingPaper");
     let cited_path = o.path("citedPaper");
     let citing = o.obj("citingPaper", &citing_path)?;
@@ -438,15 +382,14 @@ fn edge(
         return Ok(());
     };
     let target = match (&cited, cited_option) {
-        (Some(cited), _) => Ids::of(cited)?
-            .target()
-            .ok_or_else(|| "\"citedPaper\" has no paperId, DOI or arXiv id".to_owned())?,
+        (Some(cited), _) => {
+            Ids::of(cited)?.target().ok_or_else(|| "\"citedPaper\" has no paperId, DOI or arXiv id".to_owned())?
+        }
         (None, Some(Ok(t))) => t.clone(),
         (None, Some(Err(e))) => return Err(format!("the cited paper given: {e}")),
-        (None, None) => return Err(
-            "a citation edge without its cited paper: give the cited paper's id (Options::cited)"
-                .into(),
-        ),
+        (None, None) => {
+            return Err("a citation edge without its cited paper: give the cited paper's id (Options::cited)".into());
+        }
     };
     let p = paper(&citing, b)?.ok_or_else(|| "missing \"citingPaper.title\"".to_owned())?;
     let cite = edge_cite(o, target)?;
@@ -464,9 +407,7 @@ fn edge(
 }
 
 fn author(o: &Obj, b: &mut Builder) -> Result<(), String> {
-    let id = o
-        .id_str("authorId")?
-        .ok_or_else(|| "missing \"authorId\"".to_owned())?;
+    let id = o.id_str("authorId")?.ok_or_else(|| "missing \"authorId\"".to_owned())?;
     let display_name = clean(o.str("name")?).ok_or_else(|| "missing \"name\"".to_owned())?;
     let mut orcid = None;
     let path = o.path("externalIds");
@@ -475,24 +416,14 @@ fn author(o: &Obj, b: &mut Builder) -> Result<(), String> {
             Some(Value::Array(list)) => list.iter().find_map(Value::as_str),
             Some(Value::String(s)) => Some(s.as_str()),
             Some(other) => {
-                return Err(format!(
-                    "{}: expected a string, found {}",
-                    quote(&ext.path("ORCID")),
-                    kind(other)
-                ));
+                return Err(format!("{}: expected a string, found {}", quote(&ext.path("ORCID")), kind(other)));
             }
             None => None,
         };
-        orcid = raw
-            .map(|r| ids::orcid(r).map_err(|e| ext.err("ORCID", e)))
-            .transpose()?;
+        orcid = raw.map(|r| ids::orcid(r).map_err(|e| ext.err("ORCID", e))).transpose()?;
     }
     let mut external_metrics = Vec::new();
-    for (field, name) in [
-        ("hIndex", "h_index"),
-        ("paperCount", "papers"),
-        ("citationCount", "citations"),
-    ] {
+    for (field, name) in [("hIndex", "h_index"), ("paperCount", "papers"), ("citationCount", "citations")] {
         if let Some(value) = o.f64(field)? {
             external_metrics.push(ExternalMetric {
                 name: name.into(),
@@ -557,22 +488,11 @@ mod tests {
         .unwrap();
         let w = &doc.works[0];
         assert_eq!(
-            (
-                w.key.as_str(),
-                w.s2_id.as_deref(),
-                w.arxiv_id.as_deref(),
-                w.work_type.as_str()
-            ),
+            (w.key.as_str(), w.s2_id.as_deref(), w.arxiv_id.as_deref(), w.work_type.as_str()),
             ("abc123", Some("abc123"), Some("2409.14623"), "PREPRINT")
         );
         assert_eq!(w.venue.as_deref(), Some("arxiv"));
-        assert_eq!(
-            w.cites
-                .iter()
-                .map(|c| c.target.as_str())
-                .collect::<Vec<_>>(),
-            vec!["s2:r1", "doi:10.1/x"]
-        );
+        assert_eq!(w.cites.iter().map(|c| c.target.as_str()).collect::<Vec<_>>(), vec!["s2:r1", "doi:10.1/x"]);
         assert_eq!(doc.works.len(), 2);
         assert_eq!(doc.works[1].cites[0].target, "arxiv:2409.14623");
     }
@@ -581,67 +501,41 @@ mod tests {
     fn edges_need_their_cited_paper() {
         let edge = json!({"contexts": ["a  b"], "intents": [["methodology"], ["result"]], "isInfluential": false, "citingPaper": {"paperId": "x1", "title": "Citing"}});
         assert!(convert(&edge, None).unwrap_err().contains("Options::cited"));
-        assert!(
-            convert(&edge, Some(&Err("bad".into())))
-                .unwrap_err()
-                .contains("bad")
-        );
+        assert!(convert(&edge, Some(&Err("bad".into()))).unwrap_err().contains("bad"));
         let doc = convert(&edge, Some(&ok("s2:y1"))).unwrap();
         let c = &doc.works[0].cites[0];
         assert_eq!(
-            (
-                c.target.as_str(),
-                c.contexts.clone(),
-                c.intents.clone(),
-                c.is_influential
-            ),
-            (
-                "s2:y1",
-                vec!["a b".to_owned()],
-                vec!["methodology".to_owned(), "result".to_owned()],
-                Some(false)
-            )
+            (c.target.as_str(), c.contexts.clone(), c.intents.clone(), c.is_influential),
+            ("s2:y1", vec!["a b".to_owned()], vec!["methodology".to_owned(), "result".to_owned()], Some(false))
         );
         let both = json!({"contexts": [], "citingPaper": {"paperId": "x1", "title": "Citing"}, "citedPaper": {"paperId": "y1", "title": "Cited"}});
         let doc = convert(&both, None).unwrap();
         assert_eq!(doc.works.len(), 2);
         assert_eq!(doc.works[0].cites[0].target, "s2:y1");
-        let reference =
-            json!({"contexts": ["x"], "citedPaper": {"paperId": "y1", "title": "Cited"}});
+        let reference = json!({"contexts": ["x"], "citedPaper": {"paperId": "y1", "title": "Cited"}});
         assert_eq!(convert(&reference, None).unwrap().works[0].key, "y1");
     }
 
     #[test]
     fn bad_records() {
+        assert_eq!(convert(&json!({"paperId": "x"}), None).unwrap_err(), r#"missing "title""#);
         assert_eq!(
-            convert(&json!({"paperId": "x"}), None).unwrap_err(),
-            r#"missing "title""#
-        );
-        assert_eq!(
-            convert(
-                &json!({"paperId": "x", "title": "T", "externalIds": {"DOI": "nope"}}),
-                None
-            )
-            .unwrap_err(),
+            convert(&json!({"paperId": "x", "title": "T", "externalIds": {"DOI": "nope"}}), None).unwrap_err(),
             r#""externalIds.DOI": not a DOI: "nope" (expected 10.<prefix>/<suffix>)"#
         );
         assert_eq!(
-            convert(
-                &json!({"paperId": "x", "title": "T", "authors": [{"authorId": "1"}]}),
-                None
-            )
-            .unwrap_err(),
+            convert(&json!({"paperId": "x", "title": "T", "authors": [{"authorId": "1"}]}), None).unwrap_err(),
             r#"missing "authors[0].name""#
         );
         assert_eq!(
             convert(&json!({"paperId": "x", "title": "T", "year": "2020"}), None).unwrap_err(),
             r#""year": expected an integer, found a string"#
         );
-        assert_eq!(convert(&json!({"authorId": "1", "name": "A B", "externalIds": {"ORCID": "0000-0002-1825-0098"}}), None).unwrap_err(), r#""externalIds.ORCID": not an ORCID iD: "0000-0002-1825-0098" (expected 0000-0000-0000-000X with a valid check digit)"#);
-        assert!(
-            convert(&json!({"foo": 1}), None)
-                .unwrap_err()
-                .starts_with("not a Semantic Scholar")
+        assert_eq!(
+            convert(&json!({"authorId": "1", "name": "A B", "externalIds": {"ORCID": "0000-0002-1825-0098"}}), None)
+                .unwrap_err(),
+            r#""externalIds.ORCID": not an ORCID iD: "0000-0002-1825-0098" (expected 0000-0000-0000-000X with a valid check digit)"#
         );
+        assert!(convert(&json!({"foo": 1}), None).unwrap_err().starts_with("not a Semantic Scholar"));
     }
 }

@@ -13,11 +13,7 @@ const BUFFER: usize = 256 * 1024;
 /// error rather than being read as text.
 pub fn open(path: &str) -> io::Result<Box<dyn BufRead + Send>> {
     if path == "-" {
-        return wrap(
-            BufReader::with_capacity(BUFFER, io::stdin()),
-            false,
-            "stdin",
-        );
+        return wrap(BufReader::with_capacity(BUFFER, io::stdin()), false, "stdin");
     }
     let file = File::open(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?;
     let gz_name = path.to_ascii_lowercase().ends_with(".gz");
@@ -40,15 +36,9 @@ fn wrap<R: Read + Send + 'static>(
     // short read; a one-byte input is not gzip either way.
     let gzip = head.len() >= 2 && head[..2] == GZIP_MAGIC;
     if gzip {
-        Ok(Box::new(BufReader::with_capacity(
-            BUFFER,
-            MultiGzDecoder::new(reader),
-        )))
+        Ok(Box::new(BufReader::with_capacity(BUFFER, MultiGzDecoder::new(reader))))
     } else if gz_name && !head.is_empty() {
-        Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{name}: named .gz but not gzip data"),
-        ))
+        Err(io::Error::new(io::ErrorKind::InvalidData, format!("{name}: named .gz but not gzip data")))
     } else {
         Ok(Box::new(reader))
     }
