@@ -71,6 +71,7 @@ impl MigrationTrait for Migration {
                 .col(integer(col("collaborators_count")).default(0))
                 .col(integer(col("close_collaborators_count")).default(0))
                 .col(integer(col("followers_count")).default(0))
+                .col(timestamp_with_time_zone(col("updated_at")).default(Expr::current_timestamp()))
                 .foreign_key(&mut fk("authors", "current_institution_id", "institutions", SetNull))
                 .to_owned(),
         )
@@ -105,6 +106,7 @@ impl MigrationTrait for Migration {
                 .col(integer(col("author_count")).default(0))
                 .col(text(col("code_links")).default("[]"))
                 .col(integer(col("cited_by_count")).default(0))
+                .col(timestamp_with_time_zone(col("updated_at")).default(Expr::current_timestamp()))
                 .foreign_key(&mut fk("works", "venue_id", "venues", SetNull))
                 .foreign_key(&mut fk("works", "primary_topic_id", "topics", SetNull))
                 .to_owned(),
@@ -257,6 +259,7 @@ impl MigrationTrait for Migration {
             index("works", &["cited_by_count"]),
             index("works", &["title"]),
             index("works", &["work_type"]),
+            index("works", &["updated_at"]),
             unique("authorships", &["work_id", "position"]),
             index("authorships", &["author_id", "work_id"]),
             index("authorship_institutions", &["institution_id", "authorship_id"]),

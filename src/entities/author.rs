@@ -27,6 +27,8 @@ pub struct Model {
     pub collaborators_count: i32,
     pub close_collaborators_count: i32,
     pub followers_count: i32,
+    /// when an import last created or changed the record
+    pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,8 @@ pub struct Model {
     /// JSON array of URLs
     pub code_links: String,
     pub cited_by_count: i32,
+    /// when an import last created or changed the record
+    pub updated_at: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

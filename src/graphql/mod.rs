@@ -4,6 +4,7 @@ pub mod connection;
 pub mod enums;
 pub mod executor;
 pub mod global_id;
+pub mod introspection;
 pub mod loaders;
 pub mod paging;
 pub mod query;
@@ -37,8 +38,7 @@ pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(db)
-        // Part of the contract before any field uses it.
-        .register_output_type::<scalars::DateTime>()
+        .extension(introspection::IntrospectionCompat)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .finish()

@@ -15,6 +15,7 @@ pub const INSTITUTIONS: Spec = Spec {
     keys: &["ror", "openalex_id"],
     fallback: Some("name"),
     defaults: &[],
+    stamp: None,
 };
 
 pub const VENUES: Spec = Spec {
@@ -23,6 +24,7 @@ pub const VENUES: Spec = Spec {
     keys: &["openalex_id", "issn"],
     fallback: Some("name"),
     defaults: &[],
+    stamp: None,
 };
 
 pub const TOPICS: Spec = Spec {
@@ -31,6 +33,7 @@ pub const TOPICS: Spec = Spec {
     keys: &["ident"],
     fallback: None,
     defaults: &[],
+    stamp: None,
 };
 
 pub const AUTHORS: Spec = Spec {
@@ -51,6 +54,7 @@ pub const AUTHORS: Spec = Spec {
     keys: &["openalex_id", "orcid", "s2_id", "slug"],
     fallback: None,
     defaults: &[("open_to_collaborate", || Value::from(false))],
+    stamp: Some("updated_at"),
 };
 
 pub const WORKS: Spec = Spec {
@@ -74,4 +78,5 @@ pub const WORKS: Spec = Spec {
     keys: &["openalex_id", "doi", "arxiv_id", "s2_id"],
     fallback: Some("title"),
     defaults: &[("author_count", || Value::from(0i32)), ("code_links", || Value::from("[]"))],
+    stamp: Some("updated_at"),
 };

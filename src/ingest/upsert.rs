@@ -50,6 +50,9 @@ pub struct Spec {
     pub fallback: Option<&'static str>,
     /// values for NOT NULL columns that a new row does not give
     pub defaults: &'static [(&'static str, fn() -> Value)],
+    /// a column set to the time of writing whenever a row is created or
+    /// changed (not compared)
+    pub stamp: Option<&'static str>,
 }
 
 impl Spec {
@@ -166,6 +169,8 @@ pub async fn upsert(
         let ids = allocate_ids(tx, spec.table, new_slots.len()).await?;
         let mut columns: Vec<&str> = vec!["id"];
         columns.extend(spec.columns.iter().map(|(c, _)| *c));
+        columns.extend(spec.stamp);
+        let stamp = now();
         let mut values = Vec::with_capacity(new_slots.len());
         for (&s, &id) in new_slots.iter().zip(&ids) {
             let mut row = vec![Value::from(id)];
@@ -174,6 +179,9 @@ pub async fn upsert(
                     spec.defaults.iter().find(|(c, _)| c == name).map_or_else(|| kind.null(), |(_, f)| f())
                 });
                 row.push(v);
+            }
+            if spec.stamp.is_some() {
+                row.push(stamp.clone());
             }
             values.push(row);
             slot_ids[s] = Some(id);
@@ -258,12 +266,20 @@ async fn find_existing(
 }
 
 async fn update(tx: &DatabaseTransaction, spec: &Spec, id: i64, values: &[Value]) -> Result<(), DbErr> {
-    let sets: Vec<String> = spec.columns.iter().map(|(c, _)| format!("{c} = ?")).collect();
-    let sql = format!("UPDATE {} SET {} WHERE id = ?", spec.table, sets.join(", "));
+    let mut sets: Vec<String> = spec.columns.iter().map(|(c, _)| format!("{c} = ?")).collect();
     let mut params = values.to_vec();
+    if let Some(stamp) = spec.stamp {
+        sets.push(format!("{stamp} = ?"));
+        params.push(now());
+    }
+    let sql = format!("UPDATE {} SET {} WHERE id = ?", spec.table, sets.join(", "));
     params.push(id.into());
     tx.execute_raw(stmt(tx.get_database_backend(), &sql, params)).await?;
     Ok(())
+}
+
+fn now() -> Value {
+    Value::ChronoDateTimeUtc(Some(chrono::Utc::now()))
 }
 
 /// Ids for `n` new rows of `table`, taken before the rows are written so

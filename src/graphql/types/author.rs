@@ -14,7 +14,7 @@ use crate::graphql::enums::SortDirection;
 use crate::graphql::global_id::{self, Kind};
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
 use crate::graphql::paging::{ListQuery, Page, Window, encode_cursor, page_size, split_nested};
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, DateTime};
 
 by_id!(AuthorKey, author);
 
@@ -109,6 +109,11 @@ impl Author {
             close_collaborators_count: a.close_collaborators_count,
             followers_count: a.followers_count,
         }
+    }
+
+    /// when an import last created or changed this record
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
     }
 
     /// figures imported from elsewhere, with their source

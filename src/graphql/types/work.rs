@@ -14,7 +14,7 @@ use crate::graphql::enums::{SortDirection, WorkType};
 use crate::graphql::global_id::{self, Kind};
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
 use crate::graphql::paging::{ListQuery, Page, Window, split_nested};
-use crate::graphql::scalars::Date;
+use crate::graphql::scalars::{Date, DateTime};
 
 by_id!(WorkKey, work);
 
@@ -156,6 +156,11 @@ impl Work {
     ) -> ApiResult<WorkConnection> {
         works_of(ctx, WorksOf::CitedBy, self.0.id, WorkListArgs::default(), Window::forward(first, after.as_deref())?)
             .await
+    }
+
+    /// when an import last created or changed this record
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
     }
 
     /// code repositories named by the work, e.g. GitHub URLs found in its abstract
