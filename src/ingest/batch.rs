@@ -52,7 +52,18 @@ fn offsets(lens: impl Iterator<Item = usize>) -> Vec<usize> {
     .collect()
 }
 
+/// Logs how long each phase of a batch took (RUST_LOG=scholargraph::ingest=debug).
+struct Phases(std::time::Instant);
+
+impl Phases {
+    fn done(&mut self, phase: &str) {
+        tracing::debug!(phase, ms = self.0.elapsed().as_secs_f64() * 1000.0, "batch phase");
+        self.0 = std::time::Instant::now();
+    }
+}
+
 pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<BatchCounts, DbErr> {
+    let mut phases = Phases(std::time::Instant::now());
     let mut counts = BatchCounts::default();
     let mut touched = Touched::default();
 
@@ -116,6 +127,7 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
         }
     }
     let author = |d: usize, i: usize| author_ids[author_off[d] + i];
+    phases.done("institutions, venues, topics, authors");
     write_author_relations(tx, docs, &author, &inst).await?;
 
     // Works.
@@ -146,13 +158,18 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
         }
     }
     let work = |d: usize, i: usize| work_ids[work_off[d] + i];
-
+    phases.done("works");
     write_authorships(tx, docs, &work, &author, &inst, &existed_before, &mut touched).await?;
+    phases.done("authorships");
     write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], &existed_before, &mut touched).await?;
     write_features(tx, docs, &work).await?;
+    phases.done("topics, features");
     write_citations(tx, docs, &work, &existed_before, &mut touched).await?;
+    phases.done("citations");
     resolve_waiting_citations(tx, docs, &work, &mut touched).await?;
+    phases.done("waiting citations");
     enqueue(tx, &touched).await?;
+    phases.done("derive queue");
     Ok(counts)
 }
 

@@ -165,9 +165,12 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
     }
     let total_authors = count(&db.write, "SELECT COUNT(*) AS n FROM authors").await?;
     if queued > 5_000 && queued * 2 > total_authors {
+        let started = std::time::Instant::now();
         let tx = db.write.begin().await?;
         all(&tx).await?;
-        return tx.commit().await;
+        tx.commit().await?;
+        tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "derived data rebuilt");
+        return Ok(());
     }
     // Works first: their citation counts feed their authors' metrics.
     for (kind, chunk) in [("work", 5_000), ("topic", 5_000), ("author", 1_000)] {
