@@ -1,7 +1,7 @@
 //! The command line: `serve`, `migrate`, `import`, `export-schema`,
 //! `seed-demo` and `generate`. Every flag can also come from the environment; the values are
 //! checked here and turned into one [`Config`].
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,6 +53,8 @@ pub enum Command {
     SeedDemo(DbArgs),
     /// Write reproducible synthetic OpenAlex works as JSON lines to stdout.
     Generate(GenerateArgs),
+    /// Recompute all derived data (metrics, counts, coauthor pairs) from scratch.
+    Reindex(DbArgs),
 }
 
 /// Which database to use.
@@ -96,7 +98,7 @@ pub struct ServeArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Format of the input files.
-    #[arg(long, short, value_enum)]
+    #[arg(value_enum)]
     pub format: Format,
     /// Files to read, `-` for stdin; gzip-compressed input is decompressed.
     #[arg(required = true)]
@@ -112,7 +114,7 @@ pub struct ImportArgs {
     /// For Semantic Scholar citation edges: the paper they cite.
     #[arg(long)]
     pub cited: Option<String>,
-    /// No progress bar (by default shown when stderr is a terminal).
+    /// No progress (by default a bar on a terminal, else a line every 5 s).
     #[arg(long)]
     pub no_progress: bool,
 }
@@ -188,6 +190,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
                 args.database_url, summary.created, summary.updated
             );
         }
+        Command::Reindex(args) => {
+            let db = server::open_database(&args.database_url).await?;
+            let started = std::time::Instant::now();
+            crate::ingest::derive::rebuild(&db).await.context("recomputing derived data")?;
+            println!("derived data recomputed in {:.1} s", started.elapsed().as_secs_f64());
+        }
         Command::Generate(args) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             crate::ingest::generate::generate(args.works, args.seed, &mut out)
@@ -199,12 +207,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
 
 async fn run_import(args: ImportArgs) -> anyhow::Result<u8> {
     let db = server::open_database(&args.db.database_url).await?;
-    let options = ImportOptions {
-        strict: args.strict,
-        rejects: args.rejects,
-        progress: !args.no_progress && std::io::stderr().is_terminal(),
-        cited: args.cited,
-    };
+    let options =
+        ImportOptions { strict: args.strict, rejects: args.rejects, progress: !args.no_progress, cited: args.cited };
     let report = import::import(&db, args.format, &args.files, &options).await;
     println!("{}", report.summary());
     if let Some(why) = &report.stopped {
@@ -270,14 +274,13 @@ mod tests {
 
     #[test]
     fn import_takes_a_format_and_files() {
-        let cli =
-            Cli::try_parse_from(["scholargraph", "import", "-f", "openalex", "a.jsonl.gz", "-", "--strict"]).unwrap();
+        let cli = Cli::try_parse_from(["scholargraph", "import", "openalex", "a.jsonl.gz", "-", "--strict"]).unwrap();
         let Command::Import(args) = cli.command else { panic!("not import") };
         assert_eq!(
             (args.format, args.files.as_slice(), args.strict),
             (Format::OpenAlex, &["a.jsonl.gz".to_owned(), "-".to_owned()][..], true)
         );
-        assert!(Cli::try_parse_from(["scholargraph", "import", "-f", "openalex"]).is_err(), "files are required");
+        assert!(Cli::try_parse_from(["scholargraph", "import", "openalex"]).is_err(), "files are required");
     }
 
     #[test]

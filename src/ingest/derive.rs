@@ -141,6 +141,13 @@ pub async fn all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Everything from scratch, in one transaction (`scholargraph reindex`).
+pub async fn rebuild(db: &Db) -> Result<(), DbErr> {
+    let tx = db.write.begin().await?;
+    all(&tx).await?;
+    tx.commit().await
+}
+
 #[derive(FromQueryResult)]
 struct QueuedRow {
     item_id: i64,
