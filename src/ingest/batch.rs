@@ -164,7 +164,7 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
     write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], &existed_before, &mut touched).await?;
     write_features(tx, docs, &work).await?;
     phases.done("topics, features");
-    write_citations(tx, docs, &work, &existed_before, &mut touched).await?;
+    write_citations(tx, docs, &work, &existed_before).await?;
     phases.done("citations");
     resolve_waiting_citations(tx, docs, &work, &mut touched).await?;
     phases.done("waiting citations");
@@ -532,7 +532,6 @@ async fn write_citations(
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     existed: &HashSet<i64>,
-    touched: &mut Touched,
 ) -> Result<(), DbErr> {
     let json = |v: &Vec<String>| (!v.is_empty()).then(|| serde_json::to_string(v).unwrap_or_default());
     let mut desired: HashMap<(i64, String), CitationValue> = HashMap::new();
@@ -612,9 +611,14 @@ async fn write_citations(
         }
     }
     // The works cited by new citations are cited more often now.
-    let gained: Vec<i64> = gained.into_iter().collect();
-    let cited = pairs(tx, "SELECT DISTINCT cited_work_id AS a, cited_work_id AS b FROM citations WHERE cited_work_id IS NOT NULL AND citing_work_id IN ({ids})", &gained).await?;
-    touched.works.extend(cited.into_iter().map(|(a, _)| a));
+    for chunk in works.chunks(MAX_PARAMS) {
+        let sql = format!(
+            "INSERT INTO derive_queue (kind, item_id) SELECT DISTINCT 'work', cited_work_id FROM citations \
+             WHERE cited_work_id IS NOT NULL AND citing_work_id IN ({}) ON CONFLICT (kind, item_id) DO NOTHING",
+            in_list(chunk.len())
+        );
+        tx.execute_raw(stmt(backend, &sql, chunk.iter().map(|i| Value::from(*i)).collect())).await?;
+    }
     Ok(())
 }
 

@@ -30,6 +30,23 @@ impl Kind {
         }
     }
 
+    fn from_json(self, v: serde_json::Value) -> Result<Value, DbErr> {
+        use serde_json::Value as J;
+        let bad = |v: &J| DbErr::Custom(format!("unexpected {v} for a {self:?} column"));
+        Ok(match (self, &v) {
+            (_, J::Null) => self.null(),
+            (Kind::Text, J::String(s)) => Value::String(Some(s.clone())),
+            (Kind::Int, J::Number(n)) => Value::Int(Some(n.as_i64().ok_or_else(|| bad(&v))? as i32)),
+            (Kind::BigInt, J::Number(n)) => Value::BigInt(Some(n.as_i64().ok_or_else(|| bad(&v))?)),
+            (Kind::Bool, J::Number(n)) => Value::Bool(Some(n.as_i64() != Some(0))),
+            (Kind::Bool, J::Bool(b)) => Value::Bool(Some(*b)),
+            (Kind::Date, J::String(s)) => Value::ChronoDate(Some(
+                NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|_| bad(&v))?,
+            )),
+            _ => return Err(bad(&v)),
+        })
+    }
+
     fn read(self, row: &QueryResult, column: &str) -> Result<Value, DbErr> {
         Ok(match self {
             Kind::Text => Value::String(row.try_get::<Option<String>>("", column)?),
@@ -220,49 +237,71 @@ async fn find_existing(
     keys: &[usize],
     fallback: Option<usize>,
 ) -> Result<Existing, DbErr> {
-    let mut wanted: HashMap<usize, Vec<String>> = HashMap::new();
-    for row in slots {
-        for (col, v) in identities(row, keys, fallback) {
-            wanted.entry(col).or_default().push(v);
-        }
-    }
-    let select: Vec<&str> = spec.columns.iter().map(|(c, _)| *c).collect();
+    let mut columns: Vec<(&str, Kind)> = vec![("id", Kind::BigInt)];
+    columns.extend(spec.columns.iter().copied());
     let mut existing = Existing { by_key: HashMap::new(), rows: HashMap::new() };
-    let backend = tx.get_database_backend();
-    for (col, mut values) in wanted {
+    let slot_idents: Vec<Vec<(usize, String)>> = slots.iter().map(|r| identities(r, keys, fallback)).collect();
+    // Column by column in priority order, asking only for the slots that no
+    // earlier column has matched yet.
+    for col in keys.iter().copied().chain(fallback) {
+        let mut values: Vec<String> = slot_idents
+            .iter()
+            .filter(|idents| !idents.iter().any(|i| existing.by_key.contains_key(i)))
+            .flat_map(|idents| idents.iter().filter(|(c, _)| *c == col).map(|(_, v)| v.clone()))
+            .collect();
         values.sort();
         values.dedup();
         let col_name = spec.columns[col].0;
         for chunk in values.chunks(MAX_PARAMS) {
-            let sql = format!(
-                "SELECT id, {} FROM {} WHERE {col_name} IN ({})",
-                select.join(", "),
-                spec.table,
-                in_list(chunk.len())
-            );
-            let rows =
-                tx.query_all_raw(stmt(backend, &sql, chunk.iter().map(|v| Value::from(v.clone())).collect())).await?;
-            for row in rows {
-                let id: i64 = row.try_get("", "id")?;
-                let mut stored = Vec::with_capacity(spec.columns.len());
-                for (name, kind) in spec.columns {
-                    stored.push(kind.read(&row, name)?);
-                }
-                for (k, v) in identities(&Row(stored.iter().cloned().map(Some).collect()), keys, fallback) {
+            let filter = format!("FROM {} WHERE {col_name} IN ({})", spec.table, in_list(chunk.len()));
+            let rows = fetch(tx, &columns, &filter, chunk.iter().map(|v| Value::from(v.clone())).collect()).await?;
+            for mut row in rows {
+                let id = match row.remove(0) {
+                    Value::BigInt(Some(id)) => id,
+                    other => return Err(DbErr::Custom(format!("{}: unexpected id {other:?}", spec.table))),
+                };
+                for (k, v) in identities(&Row(row.iter().cloned().map(Some).collect()), keys, fallback) {
                     existing.by_key.entry((k, v)).or_insert(id);
                 }
                 // A fallback match (e.g. by title) also counts when the stored
                 // row has ids of its own.
                 if let Some(f) = fallback {
-                    if let Value::String(Some(v)) = &stored[f] {
+                    if let Value::String(Some(v)) = &row[f] {
                         existing.by_key.entry((f, v.clone())).or_insert(id);
                     }
                 }
-                existing.rows.insert(id, stored);
+                existing.rows.insert(id, row);
             }
         }
     }
     Ok(existing)
+}
+
+/// Rows of `SELECT columns <from_where>`, typed. On SQLite the rows come as one
+/// JSON array: sqlx hands each row of a result across threads one by one,
+/// which costs more than the query itself when there are thousands.
+pub async fn fetch(
+    tx: &DatabaseTransaction,
+    columns: &[(&str, Kind)],
+    from_where: &str,
+    values: Vec<Value>,
+) -> Result<Vec<Vec<Value>>, DbErr> {
+    let backend = tx.get_database_backend();
+    let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+    if backend == DbBackend::Sqlite {
+        let sql = format!("SELECT json_group_array(json_array({})) AS j {from_where}", names.join(", "));
+        let Some(row) = tx.query_one_raw(stmt(backend, &sql, values)).await? else { return Ok(Vec::new()) };
+        let text: String = row.try_get("", "j")?;
+        let parsed: Vec<Vec<serde_json::Value>> =
+            serde_json::from_str(&text).map_err(|e| DbErr::Custom(format!("reading rows as JSON: {e}")))?;
+        return parsed
+            .into_iter()
+            .map(|r| r.into_iter().zip(columns).map(|(v, (_, kind))| kind.from_json(v)).collect())
+            .collect();
+    }
+    let sql = format!("SELECT {} {from_where}", names.join(", "));
+    let rows = tx.query_all_raw(stmt(backend, &sql, values)).await?;
+    rows.iter().map(|row| columns.iter().map(|(name, kind)| kind.read(row, name)).collect()).collect()
 }
 
 async fn update(tx: &DatabaseTransaction, spec: &Spec, id: i64, values: &[Value]) -> Result<(), DbErr> {
