@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Valu
 
 use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
-use super::upsert::{Counts, MAX_PARAMS, Row, allocate_ids, insert_rows, upsert};
+use super::upsert::{Counts, Kind, MAX_PARAMS, Row, allocate_ids, fetch, insert_rows, upsert};
 use crate::db::{in_list, stmt};
 
 /// What a batch did, per kind of record.
@@ -287,22 +287,6 @@ fn dedup_last(rows: &mut Vec<Vec<Value>>, key_len: usize) {
     *rows = kept;
 }
 
-#[derive(FromQueryResult)]
-struct AuthorshipRow {
-    id: i64,
-    work_id: i64,
-    position: i32,
-    raw_name: String,
-    author_id: Option<i64>,
-    is_corresponding: bool,
-}
-
-#[derive(FromQueryResult)]
-struct AuthorshipInstitutionRow {
-    authorship_id: i64,
-    institution_id: i64,
-}
-
 type AuthorshipKey = (i32, String, Option<i64>, bool, Vec<i64>);
 
 async fn write_authorships(
@@ -399,48 +383,80 @@ async fn stored_authorships(
     works: &[i64],
 ) -> Result<HashMap<i64, Vec<AuthorshipKey>>, DbErr> {
     let mut out: HashMap<i64, Vec<AuthorshipKey>> = HashMap::new();
-    let backend = tx.get_database_backend();
     for chunk in works.chunks(MAX_PARAMS) {
         let values: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
         let list = in_list(chunk.len());
-        let sql = format!(
-            "SELECT id, work_id, position, raw_name, author_id, is_corresponding FROM authorships WHERE work_id IN ({list}) ORDER BY work_id, position"
-        );
-        let rows = AuthorshipRow::find_by_statement(stmt(backend, &sql, values.clone())).all(tx).await?;
-        let sql = format!(
-            "SELECT ai.authorship_id, ai.institution_id FROM authorship_institutions ai JOIN authorships a ON a.id = ai.authorship_id WHERE a.work_id IN ({list})"
-        );
+        let columns = [
+            ("id", Kind::BigInt),
+            ("work_id", Kind::BigInt),
+            ("position", Kind::Int),
+            ("raw_name", Kind::Text),
+            ("author_id", Kind::BigInt),
+            ("is_corresponding", Kind::Bool),
+        ];
+        let mut rows =
+            fetch(tx, &columns, &format!("FROM authorships WHERE work_id IN ({list})"), values.clone()).await?;
+        let links = fetch(
+            tx,
+            &[("authorship_id", Kind::BigInt), ("institution_id", Kind::BigInt)],
+            &format!("FROM authorship_institutions ai JOIN authorships a ON a.id = ai.authorship_id WHERE a.work_id IN ({list})"),
+            values,
+        )
+        .await?;
         let mut insts: HashMap<i64, Vec<i64>> = HashMap::new();
-        for r in AuthorshipInstitutionRow::find_by_statement(stmt(backend, &sql, values)).all(tx).await? {
-            insts.entry(r.authorship_id).or_default().push(r.institution_id);
+        for link in links {
+            insts.entry(int(&link[0])).or_default().push(int(&link[1]));
         }
+        rows.sort_by_key(|r| (int(&r[1]), int(&r[2])));
         for r in rows {
-            let mut i = insts.remove(&r.id).unwrap_or_default();
+            let mut i = insts.remove(&int(&r[0])).unwrap_or_default();
             i.sort_unstable();
-            out.entry(r.work_id).or_default().push((r.position, r.raw_name, r.author_id, r.is_corresponding, i));
+            let author = match &r[4] {
+                Value::BigInt(a) => *a,
+                _ => None,
+            };
+            let name = match &r[3] {
+                Value::String(Some(s)) => s.clone(),
+                _ => String::new(),
+            };
+            out.entry(int(&r[1])).or_default().push((
+                int(&r[2]) as i32,
+                name,
+                author,
+                r[5] == Value::Bool(Some(true)),
+                i,
+            ));
         }
     }
     Ok(out)
 }
 
-#[derive(FromQueryResult)]
-struct PairRow {
-    a: i64,
-    b: i64,
+/// An integer value of a fetched row (0 for NULL).
+fn int(v: &Value) -> i64 {
+    match v {
+        Value::BigInt(Some(n)) => *n,
+        Value::Int(Some(n)) => *n as i64,
+        _ => 0,
+    }
 }
 
-async fn pairs(tx: &DatabaseTransaction, sql_template: &str, ids: &[i64]) -> Result<Vec<(i64, i64)>, DbErr> {
+async fn pairs(
+    tx: &DatabaseTransaction,
+    from_where: &str,
+    columns: [&str; 2],
+    ids: &[i64],
+) -> Result<Vec<(i64, i64)>, DbErr> {
     let mut out = Vec::new();
     for chunk in ids.chunks(MAX_PARAMS) {
-        let sql = sql_template.replace("{ids}", &in_list(chunk.len()));
-        let rows = PairRow::find_by_statement(stmt(
-            tx.get_database_backend(),
-            &sql,
+        let filter = from_where.replace("{ids}", &in_list(chunk.len()));
+        let rows = fetch(
+            tx,
+            &[(columns[0], Kind::BigInt), (columns[1], Kind::BigInt)],
+            &filter,
             chunk.iter().map(|i| Value::from(*i)).collect(),
-        ))
-        .all(tx)
+        )
         .await?;
-        out.extend(rows.into_iter().map(|r| (r.a, r.b)));
+        out.extend(rows.iter().map(|r| (int(&r[0]), int(&r[1]))));
     }
     Ok(out)
 }
@@ -463,9 +479,7 @@ async fn write_work_topics(
     }
     let candidates: Vec<i64> = desired.keys().copied().filter(|id| existed.contains(id)).collect();
     let mut stored: HashMap<i64, BTreeSet<i64>> = HashMap::new();
-    for (w, t) in
-        pairs(tx, "SELECT work_id AS a, topic_id AS b FROM work_topics WHERE work_id IN ({ids})", &candidates).await?
-    {
+    for (w, t) in pairs(tx, "FROM work_topics WHERE work_id IN ({ids})", ["work_id", "topic_id"], &candidates).await? {
         stored.entry(w).or_default().insert(t);
     }
     let mut replace: Vec<i64> = desired.keys().copied().filter(|w| stored.get(w) != desired.get(w)).collect();
@@ -516,15 +530,6 @@ async fn write_features(
     .await
 }
 
-#[derive(FromQueryResult)]
-struct CitationKeyRow {
-    citing_work_id: i64,
-    cited_ref: String,
-    contexts: Option<String>,
-    intents: Option<String>,
-    is_influential: Option<bool>,
-}
-
 type CitationValue = (Option<String>, Option<String>, Option<bool>, Option<i64>);
 
 async fn write_citations(
@@ -557,16 +562,25 @@ async fn write_citations(
     citing.dedup();
     let mut stored: HashMap<(i64, String), CitationValue> = HashMap::new();
     let backend = tx.get_database_backend();
+    let columns = [
+        ("citing_work_id", Kind::BigInt),
+        ("cited_ref", Kind::Text),
+        ("contexts", Kind::Text),
+        ("intents", Kind::Text),
+        ("is_influential", Kind::Bool),
+    ];
     for chunk in citing.chunks(MAX_PARAMS) {
-        let sql = format!(
-            "SELECT citing_work_id, cited_ref, contexts, intents, is_influential FROM citations WHERE citing_work_id IN ({})",
-            in_list(chunk.len())
-        );
-        for r in CitationKeyRow::find_by_statement(stmt(backend, &sql, chunk.iter().map(|i| Value::from(*i)).collect()))
-            .all(tx)
-            .await?
-        {
-            stored.insert((r.citing_work_id, r.cited_ref), (r.contexts, r.intents, r.is_influential, None));
+        let filter = format!("FROM citations WHERE citing_work_id IN ({})", in_list(chunk.len()));
+        for r in fetch(tx, &columns, &filter, chunk.iter().map(|i| Value::from(*i)).collect()).await? {
+            let text = |v: &Value| match v {
+                Value::String(s) => s.clone(),
+                _ => None,
+            };
+            let influential = match r[4] {
+                Value::Bool(b) => b,
+                _ => None,
+            };
+            stored.insert((int(&r[0]), text(&r[1]).unwrap_or_default()), (text(&r[2]), text(&r[3]), influential, None));
         }
     }
     let mut rows = Vec::new();
