@@ -149,3 +149,41 @@ async fn bad_records_are_reported_skipped_and_copied_while_good_ones_land() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn generated_works_import_in_whole_batches_with_consistent_metrics() {
+    for_each_db(|app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("generated.jsonl");
+        let mut out = std::fs::File::create(&file).unwrap();
+        scholargraph::ingest::generate::generate(2_500, 3, &mut out).unwrap();
+        let file = file.display().to_string();
+        let report = run(&app, Format::OpenAlex, &[file.clone()]).await;
+        assert_eq!((report.rejected, report.split_batches, report.exit_code()), (0, 0, 0), "{} {:?}", report.summary(), report.stopped);
+        assert_eq!(report.counts.works.created, 2_500);
+
+        // Metrics agree with the lists they summarise, for the most prolific authors.
+        let q = r#"{ authors(first: 5, orderBy: {field: WORKS_COUNT, direction: DESC}) { nodes {
+            metrics { worksCount citationCount hIndex collaboratorsCount }
+            works(first: 100, orderBy: {field: CITED_BY_COUNT, direction: DESC}) { totalCount nodes { citedByCount citedBy(first: 1) { totalCount } } }
+            coauthors(first: 1) { totalCount } } } }"#;
+        let body = app.post(q, json!({})).await;
+        for a in body["data"]["authors"]["nodes"].as_array().unwrap() {
+            let works = a["works"]["nodes"].as_array().unwrap();
+            assert_eq!(a["metrics"]["worksCount"], a["works"]["totalCount"]);
+            assert_eq!(a["metrics"]["collaboratorsCount"], a["coauthors"]["totalCount"]);
+            let cites: Vec<i64> = works.iter().map(|w| w["citedByCount"].as_i64().unwrap()).collect();
+            assert_eq!(a["metrics"]["citationCount"].as_i64().unwrap(), cites.iter().sum::<i64>());
+            let h = cites.iter().enumerate().take_while(|(i, c)| **c > *i as i64).count();
+            assert_eq!(a["metrics"]["hIndex"].as_i64().unwrap(), h as i64);
+            for w in works {
+                assert_eq!(w["citedByCount"], w["citedBy"]["totalCount"]);
+            }
+        }
+
+        let again = run(&app, Format::OpenAlex, &[file]).await;
+        assert_eq!(again.counts.works.unchanged, 2_500, "{}", again.summary());
+        assert_eq!((again.counts.works.updated, again.counts.authors.created, again.counts.authors.updated), (0, 0, 0));
+    })
+    .await;
+}

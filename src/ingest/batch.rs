@@ -204,17 +204,17 @@ async fn taken_slugs(tx: &DatabaseTransaction, mut bases: Vec<String>) -> Result
 /// name is taken (namesakes are different people), or a number after it.
 fn assign_slugs(
     rows: &mut [Row],
-    new: &[usize],
+    new: &[(usize, usize)],
     bases: &[(Option<String>, Option<String>)],
     taken: &HashSet<String>,
     slug_col: usize,
 ) {
     let mut used: HashSet<String> = HashSet::new();
-    for &s in new {
+    for &(s, first_row) in new {
         if rows[s].0[slug_col].is_some() {
             continue;
         }
-        let (Some(base), disambiguator) = &bases[s] else { continue };
+        let (Some(base), disambiguator) = &bases[first_row] else { continue };
         let free = |c: &str, used: &HashSet<String>| !taken.contains(c) && !used.contains(c);
         let mut slug = base.clone();
         if !free(&slug, &used) {

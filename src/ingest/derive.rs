@@ -59,6 +59,20 @@ pub async fn topics<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<()
 }
 
 pub async fn authors<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+    // Chunk by chunk, every statement for one chunk before the next: the
+    // mirrored coauthor rows are right only relative to the whole chunk.
+    match scope {
+        Scope::All => authors_in(conn, Scope::All).await,
+        Scope::Ids(ids) => {
+            for chunk in ids.chunks(CHUNK) {
+                authors_in(conn, Scope::Ids(chunk)).await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn authors_in<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
     // Pairs are stored both ways; each statement below is driven by the
     // index on authorships.author_id (an OR over both sides would scan).
     run_scoped(conn, scope, "DELETE FROM coauthors WHERE author_id IN ({ids})").await?;

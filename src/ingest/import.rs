@@ -38,6 +38,8 @@ pub struct ImportOptions {
 pub struct ImportReport {
     pub read: u64,
     pub rejected: u64,
+    /// batches the database refused whole, then written record by record
+    pub split_batches: u64,
     pub counts: BatchCounts,
     pub seconds: f64,
     /// set when the import stopped early: why, and what is in
@@ -290,7 +292,10 @@ async fn flush_batch(
             return Ok(last);
         }
         Err(e) if is_fatal(&e) => return Err(committed(file, records.first().map(|r| r.0), &e)),
-        Err(_) => {}
+        Err(e) => {
+            report.split_batches += 1;
+            tracing::debug!(error = %e, "batch refused, writing its records one by one");
+        }
     }
     let mut last_ok = None;
     for (prepared, (line, doc)) in prepared.iter().zip(records) {

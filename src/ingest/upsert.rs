@@ -115,12 +115,13 @@ pub struct Outcome {
 pub const MAX_PARAMS: usize = 30_000;
 
 /// Upserts `rows`; `before_insert` may fill in values of the rows about to
-/// be created (given by index), e.g. unique slugs.
+/// be created, given as (slot, index of the first incoming row of that slot),
+/// e.g. unique slugs.
 pub async fn upsert(
     tx: &DatabaseTransaction,
     spec: &Spec,
     rows: Vec<Row>,
-    mut before_insert: impl FnMut(&mut [Row], &[usize]),
+    mut before_insert: impl FnMut(&mut [Row], &[(usize, usize)]),
 ) -> Result<Outcome, DbErr> {
     let key_idx: Vec<usize> = spec.keys.iter().map(|k| spec.index(k)).collect();
     let fallback_idx = spec.fallback.map(|f| spec.index(f));
@@ -128,6 +129,7 @@ pub async fn upsert(
     // 1. Rows naming the same thing become one slot; later values win.
     let mut slots: Vec<Row> = Vec::new();
     let mut slot_of_row = Vec::with_capacity(rows.len());
+    let mut first_row_of_slot: Vec<usize> = Vec::new();
     let mut by_key: HashMap<(usize, String), usize> = HashMap::new();
     for row in rows {
         let idents = identities(&row, &key_idx, fallback_idx);
@@ -143,6 +145,7 @@ pub async fn upsert(
             }
             None => {
                 slots.push(row);
+                first_row_of_slot.push(slot_of_row.len());
                 slots.len() - 1
             }
         };
@@ -182,7 +185,8 @@ pub async fn upsert(
 
     // 3. Insert the new ones with ids allocated up front, in few statements.
     if !new_slots.is_empty() {
-        before_insert(&mut slots, &new_slots);
+        let new_with_rows: Vec<(usize, usize)> = new_slots.iter().map(|&s| (s, first_row_of_slot[s])).collect();
+        before_insert(&mut slots, &new_with_rows);
         let ids = allocate_ids(tx, spec.table, new_slots.len()).await?;
         let mut columns: Vec<&str> = vec!["id"];
         columns.extend(spec.columns.iter().map(|(c, _)| *c));
