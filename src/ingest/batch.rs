@@ -86,18 +86,30 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
             .await?;
     let topic_ids = out.ids;
     add(&mut counts.other, out.counts);
-    let backend = tx.get_database_backend();
+    // Parents: set where they differ from what is stored.
+    let mut parents: HashMap<i64, i64> = HashMap::new();
     for (d, doc) in docs.iter().enumerate() {
         for (i, t) in doc.topics.iter().enumerate() {
             if let Some(p) = t.parent {
-                let (id, parent) = (topic_ids[topic_off[d] + i], topic_ids[topic_off[d] + p]);
-                tx.execute_raw(stmt(
-                    backend,
-                    "UPDATE topics SET parent_id = ? WHERE id = ? AND (parent_id IS NULL OR parent_id <> ?)",
-                    vec![parent.into(), id.into(), parent.into()],
-                ))
-                .await?;
+                parents.insert(topic_ids[topic_off[d] + i], topic_ids[topic_off[d] + p]);
             }
+        }
+    }
+    let ids: Vec<i64> = parents.keys().copied().collect();
+    let stored: HashMap<i64, i64> =
+        pairs(tx, "FROM topics WHERE parent_id IS NOT NULL AND id IN ({ids})", ["id", "parent_id"], &ids)
+            .await?
+            .into_iter()
+            .collect();
+    let backend = tx.get_database_backend();
+    for (id, parent) in parents {
+        if stored.get(&id) != Some(&parent) {
+            tx.execute_raw(stmt(
+                backend,
+                "UPDATE topics SET parent_id = ? WHERE id = ?",
+                vec![parent.into(), id.into()],
+            ))
+            .await?;
         }
     }
 
