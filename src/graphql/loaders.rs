@@ -6,8 +6,11 @@ use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use std::hash::Hash;
 
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, Value};
+
+use super::paging::{ListQuery, Page, Window, split_nested};
 use crate::db::{Db, in_list, stmt};
 
 pub struct Batch {
@@ -47,6 +50,37 @@ impl Batch {
         for row in rows {
             let parent: i64 = row.try_get("", "parent__")?;
             out.entry(parent).or_default().push(M::from_query_result(&row, "")?);
+        }
+        Ok(out)
+    }
+}
+
+impl Batch {
+    /// Pages of nested lists for a batch of keys, one statement per group of
+    /// keys that differ only in their parent. `split` gives a key's group
+    /// and parent, `query` a group's list, parent column and window, `join`
+    /// makes the key back.
+    pub async fn nested_pages<K: Hash + Eq, G: Hash + Eq, T>(
+        &self,
+        keys: &[K],
+        split: impl Fn(&K) -> (G, i64),
+        query: impl Fn(&G) -> (ListQuery, &'static str, Window),
+        decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
+        join: impl Fn(&G, i64) -> K,
+    ) -> Result<HashMap<K, Page<T>>, DbErr> {
+        let mut groups: HashMap<G, Vec<i64>> = HashMap::new();
+        for k in keys {
+            let (group, parent) = split(k);
+            groups.entry(group).or_default().push(parent);
+        }
+        let conn = &self.db.read;
+        let mut out = HashMap::with_capacity(keys.len());
+        for (group, parents) in groups {
+            let (list, parent, window) = query(&group);
+            let rows = conn.query_all_raw(list.nested_statement(conn, parent, &parents, window)).await?;
+            for (p, page) in split_nested(conn, &list, parent, &parents, window, rows, &decode)? {
+                out.insert(join(&group, p), page);
+            }
         }
         Ok(out)
     }

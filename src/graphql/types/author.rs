@@ -2,7 +2,7 @@
 //! coauthors and topics.
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{FromQueryResult, Value};
 
 use super::institution::{Institution, InstitutionKey};
 use super::topic::Topic;
@@ -13,7 +13,7 @@ use crate::graphql::connection::{PageInfo, connection};
 use crate::graphql::enums::SortDirection;
 use crate::graphql::global_id::{self, Kind};
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
-use crate::graphql::paging::{ListQuery, Page, Window, encode_cursor, page_size, split_nested};
+use crate::graphql::paging::{ListQuery, Page, Window, encode_cursor, page_size};
 use crate::graphql::scalars::{Date, DateTime};
 
 by_id!(AuthorKey, author);
@@ -255,31 +255,28 @@ impl Loader<TopicsOfAuthorKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[TopicsOfAuthorKey]) -> LoadResult<TopicsOfAuthorKey, Self::Value> {
-        let mut groups: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
-        for k in keys {
-            groups.entry(k.first).or_default().push(k.author);
-        }
-        let conn = &self.db.read;
-        let query = ListQuery::new(
-            "t.*, p.works_count AS author_works_count",
-            "author_topics p JOIN topics t ON t.id = p.topic_id",
-            "p.works_count DESC, t.id ASC",
-        );
-        let mut out = std::collections::HashMap::new();
-        for (first, authors) in groups {
-            let window = Window::Forward { after: 0, first };
-            let rows = conn.query_all_raw(query.nested_statement(conn, "p.author_id", &authors, window)).await?;
-            let pages = split_nested(conn, &query, "p.author_id", &authors, window, rows, |r| {
-                Ok(AuthorTopicRowOut {
-                    author_works_count: r.try_get("", "author_works_count")?,
-                    topic: topic::Model::from_query_result(r, "")?,
-                })
-            })?;
-            for (author, page) in pages {
-                out.insert(TopicsOfAuthorKey { author, first }, page.items.into_iter().map(|(_, m)| m).collect());
-            }
-        }
-        Ok(out)
+        let pages = self
+            .nested_pages(
+                keys,
+                |k| (k.first, k.author),
+                |first| {
+                    let list = ListQuery::new(
+                        "t.*, p.works_count AS author_works_count",
+                        "author_topics p JOIN topics t ON t.id = p.topic_id",
+                        "p.works_count DESC, t.id ASC",
+                    );
+                    (list, "p.author_id", Window::Forward { after: 0, first: *first })
+                },
+                |r| {
+                    Ok(AuthorTopicRowOut {
+                        author_works_count: r.try_get("", "author_works_count")?,
+                        topic: topic::Model::from_query_result(r, "")?,
+                    })
+                },
+                |first, author| TopicsOfAuthorKey { author, first: *first },
+            )
+            .await?;
+        Ok(pages.into_iter().map(|(k, page)| (k, page.items.into_iter().map(|(_, m)| m).collect())).collect())
     }
 }
 
@@ -346,27 +343,35 @@ impl Loader<AuthorsPageKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[AuthorsPageKey]) -> LoadResult<AuthorsPageKey, Self::Value> {
-        let mut groups: std::collections::HashMap<(AuthorsOf, Window), Vec<i64>> = std::collections::HashMap::new();
-        for k in keys {
-            groups.entry((k.of, k.window)).or_default().push(k.parent);
-        }
-        let conn = &self.db.read;
+        let decode = |with_edges: bool, r: &sea_orm::QueryResult| -> Result<ListedAuthor, sea_orm::DbErr> {
+            Ok(ListedAuthor {
+                author: author::Model::from_query_result(r, "")?,
+                shared_works_count: if with_edges { r.try_get("", "shared_works_count")? } else { None },
+                first_year: if with_edges { r.try_get("", "first_year")? } else { None },
+                last_year: if with_edges { r.try_get("", "last_year")? } else { None },
+            })
+        };
         let mut out = std::collections::HashMap::with_capacity(keys.len());
-        for ((of, window), parents) in groups {
-            let (query, parent) = of.query();
-            let rows = conn.query_all_raw(query.nested_statement(conn, parent, &parents, window)).await?;
-            let with_edges = matches!(of, AuthorsOf::Coauthors { .. });
-            let pages = split_nested(conn, &query, parent, &parents, window, rows, |r| {
-                Ok(ListedAuthor {
-                    author: author::Model::from_query_result(r, "")?,
-                    shared_works_count: if with_edges { r.try_get("", "shared_works_count")? } else { None },
-                    first_year: if with_edges { r.try_get("", "first_year")? } else { None },
-                    last_year: if with_edges { r.try_get("", "last_year")? } else { None },
-                })
-            })?;
-            for (p, page) in pages {
-                out.insert(AuthorsPageKey { of, parent: p, window }, page);
+        // Coauthor lists carry edge columns; institution lists do not.
+        for with_edges in [false, true] {
+            let part: Vec<AuthorsPageKey> =
+                keys.iter().filter(|k| matches!(k.of, AuthorsOf::Coauthors { .. }) == with_edges).cloned().collect();
+            if part.is_empty() {
+                continue;
             }
+            let pages = self
+                .nested_pages(
+                    &part,
+                    |k| ((k.of, k.window), k.parent),
+                    |(of, window)| {
+                        let (list, parent) = of.query();
+                        (list, parent, *window)
+                    },
+                    |r| decode(with_edges, r),
+                    |(of, window), parent| AuthorsPageKey { of: *of, parent, window: *window },
+                )
+                .await?;
+            out.extend(pages);
         }
         Ok(out)
     }

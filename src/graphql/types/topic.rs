@@ -1,7 +1,7 @@
 //! `Topic`: an arXiv class, a keyword or an OpenAlex topic.
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{FromQueryResult, Value};
 
 use super::author::Author;
 use super::work::{WorkConnection, WorkListArgs, WorkOrder, WorksOf, works_of};
@@ -11,7 +11,7 @@ use crate::graphql::connection::connection;
 use crate::graphql::enums::TopicScheme;
 use crate::graphql::global_id::{self, Kind};
 use crate::graphql::loaders::{Batch, LoadResult, by_id, loaders};
-use crate::graphql::paging::{ListQuery, Window, page_size, split_nested};
+use crate::graphql::paging::{ListQuery, Window, page_size};
 
 by_id!(TopicKey, topic);
 
@@ -112,27 +112,22 @@ impl Loader<TopAuthorsKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[TopAuthorsKey]) -> LoadResult<TopAuthorsKey, Self::Value> {
-        let mut groups: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
-        for k in keys {
-            groups.entry(k.first).or_default().push(k.topic);
-        }
-        let conn = &self.db.read;
-        let query = ListQuery::new(
-            "au.*",
-            "author_topics p JOIN authors au ON au.id = p.author_id",
-            "p.works_count DESC, au.works_count DESC, au.id ASC",
-        );
-        let mut out = std::collections::HashMap::new();
-        for (first, topics) in groups {
-            let window = Window::Forward { after: 0, first };
-            let rows = conn.query_all_raw(query.nested_statement(conn, "p.topic_id", &topics, window)).await?;
-            let pages = split_nested(conn, &query, "p.topic_id", &topics, window, rows, |r| {
-                author::Model::from_query_result(r, "")
-            })?;
-            for (topic, page) in pages {
-                out.insert(TopAuthorsKey { topic, first }, page.items.into_iter().map(|(_, m)| m).collect());
-            }
-        }
-        Ok(out)
+        let pages = self
+            .nested_pages(
+                keys,
+                |k| (k.first, k.topic),
+                |first| {
+                    let list = ListQuery::new(
+                        "au.*",
+                        "author_topics p JOIN authors au ON au.id = p.author_id",
+                        "p.works_count DESC, au.works_count DESC, au.id ASC",
+                    );
+                    (list, "p.topic_id", Window::Forward { after: 0, first: *first })
+                },
+                |r| author::Model::from_query_result(r, ""),
+                |first, topic| TopAuthorsKey { topic, first: *first },
+            )
+            .await?;
+        Ok(pages.into_iter().map(|(k, page)| (k, page.items.into_iter().map(|(_, m)| m).collect())).collect())
     }
 }

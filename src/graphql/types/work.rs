@@ -1,7 +1,7 @@
 //! `Work`: a paper, preprint, dataset… with its ordered authorships.
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{FromQueryResult, Value};
 
 use super::author::Author;
 use super::authorship::Authorship;
@@ -13,7 +13,7 @@ use crate::graphql::connection::connection;
 use crate::graphql::enums::{SortDirection, WorkType};
 use crate::graphql::global_id::{self, Kind};
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
-use crate::graphql::paging::{ListQuery, Page, Window, split_nested};
+use crate::graphql::paging::{ListQuery, Page, Window};
 use crate::graphql::scalars::{Date, DateTime};
 
 by_id!(WorkKey, work);
@@ -328,24 +328,19 @@ impl Loader<WorksPageKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[WorksPageKey]) -> LoadResult<WorksPageKey, Self::Value> {
-        let mut groups: std::collections::HashMap<(WorksOf, &WorkListArgs, Window), Vec<i64>> =
-            std::collections::HashMap::new();
-        for k in keys {
-            groups.entry((k.of, &k.args, k.window)).or_default().push(k.parent);
-        }
-        let conn = &self.db.read;
-        let mut out = std::collections::HashMap::with_capacity(keys.len());
-        for ((of, args, window), parents) in groups {
-            let (from, parent) = of.source();
-            let query = args.query(from);
-            let rows = conn.query_all_raw(query.nested_statement(conn, parent, &parents, window)).await?;
-            let pages =
-                split_nested(conn, &query, parent, &parents, window, rows, |r| work::Model::from_query_result(r, ""))?;
-            for (p, page) in pages {
-                out.insert(WorksPageKey { of, parent: p, args: args.clone(), window }, page);
-            }
-        }
-        Ok(out)
+        let pages = self
+            .nested_pages(
+                keys,
+                |k| ((k.of, k.args.clone(), k.window), k.parent),
+                |(of, args, window)| {
+                    let (from, parent) = of.source();
+                    (args.query(from), parent, *window)
+                },
+                |r| work::Model::from_query_result(r, ""),
+                |(of, args, window), parent| WorksPageKey { of: *of, parent, args: args.clone(), window: *window },
+            )
+            .await?;
+        Ok(pages)
     }
 }
 
