@@ -55,6 +55,25 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Recompute all derived data (metrics, counts, coauthor pairs) from scratch.
     Reindex(DbArgs),
+    /// Write citations (BibTeX or CSL-JSON) of an author's works or of all works to stdout.
+    Export(ExportArgs),
+}
+
+/// Flags of `export`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["author", "all"])))]
+pub struct ExportArgs {
+    /// Output format.
+    #[arg(value_enum)]
+    pub format: crate::export::command::ExportFormat,
+    /// The works of the author with this slug (e.g. eric-shea-brown).
+    #[arg(long)]
+    pub author: Option<String>,
+    /// Every work.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// Which database to use.
@@ -195,6 +214,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             let started = std::time::Instant::now();
             crate::ingest::derive::rebuild(&db).await.context("recomputing derived data")?;
             println!("derived data recomputed in {:.1} s", started.elapsed().as_secs_f64());
+        }
+        Command::Export(args) => {
+            let db = server::open_database(&args.db.database_url).await?;
+            let selection = match args.author {
+                Some(slug) => crate::export::command::Selection::Author(slug),
+                None => crate::export::command::Selection::All,
+            };
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let n = crate::export::command::export(&db, args.format, &selection, &mut out).await?;
+            eprintln!("{n} works exported");
         }
         Command::Generate(args) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -51,3 +51,21 @@ fn a_bad_database_url_is_a_message_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.to_lowercase().contains("database"), "{stderr}");
 }
+
+#[test]
+fn export_writes_an_authors_bibliography_and_all_works_as_csl_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("export.db").display());
+    assert_eq!(scholargraph(&["seed-demo", "--database-url", &db]).0, 0);
+    let (code, bib, stderr) = scholargraph(&["export", "bibtex", "--author", "eric-shea-brown", "--database-url", &db]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(bib.matches("\n@").count() + usize::from(bib.starts_with('@')), 18, "{bib}");
+    assert!(bib.contains("author = {Chen, Shirui and Recanatesi, Stefano and Shea-Brown, Eric}"), "{bib}");
+    let (code, csl, stderr) = scholargraph(&["export", "csl-json", "--all", "--database-url", &db]);
+    assert_eq!(code, 0, "{stderr}");
+    let items: Vec<serde_json::Value> = serde_json::from_str(&csl).unwrap();
+    assert_eq!(items.len(), 74);
+    let (code, _, stderr) = scholargraph(&["export", "bibtex", "--author", "nobody", "--database-url", &db]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("nobody"), "{stderr}");
+}

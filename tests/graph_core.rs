@@ -316,3 +316,24 @@ async fn sqlite_and_postgres_agree() {
     }
     pg.cleanup().await;
 }
+
+#[tokio::test]
+async fn bibliography_page_is_one_query_with_bibtex_and_csl_json() {
+    for_each_db(|app| async move {
+        let q = r#"{ author(slug: "eric-shea-brown") { works(first: 50) { nodes { title bibtex cslJson } } } }"#;
+        let body = app.post(q, json!({})).await;
+        let works = body["data"]["author"]["works"]["nodes"].as_array().unwrap().clone();
+        assert_eq!(works.len(), 18);
+        let w = works.iter().find(|w| w["title"] == "Dimensionality compression and expansion in Deep Neural Networks").unwrap();
+        let bib = w["bibtex"].as_str().unwrap();
+        assert!(bib.starts_with("@misc{recanatesi2019dimensionality,"), "{bib}");
+        assert!(
+            bib.contains("author = {Recanatesi, Stefano and Farrell, Matthew and Advani, Madhu and Moore, Timothy and Lajoie, Guillaume and Shea-Brown, Eric}"),
+            "{bib}"
+        );
+        assert_eq!(w["cslJson"]["author"][5], json!({"family": "Shea-Brown", "given": "Eric"}));
+        assert_eq!(w["cslJson"]["issued"], json!({"date-parts": [[2019, 6, 2]]}));
+        assert_eq!(w["cslJson"]["container-title"], "arXiv");
+    })
+    .await;
+}

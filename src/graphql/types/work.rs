@@ -158,6 +158,16 @@ impl Work {
             .await
     }
 
+    /// the work as a BibTeX entry, full ordered author list included
+    async fn bibtex(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        Ok(crate::export::bibtex(&self.citable(ctx).await?))
+    }
+
+    /// the work as CSL-JSON (citeproc), full ordered author list included
+    async fn csl_json(&self, ctx: &Context<'_>) -> ApiResult<async_graphql::Json<serde_json::Value>> {
+        Ok(async_graphql::Json(crate::export::csl_json(&self.citable(ctx).await?)))
+    }
+
     /// when an import last created or changed this record
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
@@ -166,6 +176,31 @@ impl Work {
     /// code repositories named by the work, e.g. GitHub URLs found in its abstract
     async fn code_links(&self) -> Vec<String> {
         serde_json::from_str(&self.0.code_links).unwrap_or_default()
+    }
+}
+
+impl Work {
+    /// What a citation needs, through the request's loaders.
+    async fn citable(&self, ctx: &Context<'_>) -> ApiResult<crate::export::Citable<'_>> {
+        let authorships = loaders(ctx).load_one(AuthorshipsOfWork(self.0.id)).await?.unwrap_or_default();
+        let keys: Vec<_> = authorships.iter().filter_map(|a| a.author_id).map(super::author::AuthorKey).collect();
+        let people = loaders(ctx).load_many(keys).await?;
+        let authors = authorships
+            .iter()
+            .map(|a| {
+                let person = a.author_id.and_then(|id| people.get(&super::author::AuthorKey(id)));
+                crate::export::Name::new(
+                    person.and_then(|p| p.given_name.as_deref()),
+                    person.and_then(|p| p.family_name.as_deref()),
+                    &a.raw_name,
+                )
+            })
+            .collect();
+        let venue = match self.0.venue_id {
+            Some(id) => loaders(ctx).load_one(VenueKey(id)).await?.map(|v| v.name),
+            None => None,
+        };
+        Ok(crate::export::Citable { work: &self.0, authors, venue })
     }
 }
 
