@@ -22,7 +22,10 @@ async fn run_scoped<C: ConnectionTrait>(conn: &C, scope: Scope<'_>, template: &s
         Scope::All if template.contains("NOT IN ({ids})") => {}
         Scope::All => {
             let sql = template.replace("IN ({ids})", "IS NOT NULL");
+            let started = std::time::Instant::now();
             conn.execute_raw(stmt(conn.get_database_backend(), &sql, vec![])).await?;
+            let head: String = sql.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+            tracing::debug!(statement = %head, ms = started.elapsed().as_secs_f64() * 1000.0, "derived data, all rows");
         }
         Scope::Ids(ids) => {
             for chunk in ids.chunks(CHUNK) {
