@@ -1,6 +1,6 @@
 //! The scholarly graph: institutions, venues, topics, authors, works, ordered
 //! authorships, citations, external metrics, trending features, and the
-//! derived tables (coauthor pairs, author topics) kept current on import.
+//! derived data (author topics; metrics on authors) kept current on import.
 use crate::names::{col, fk, id, index, table, unique};
 use ForeignKeyAction::{Cascade, SetNull};
 use sea_orm_migration::prelude::*;
@@ -198,20 +198,6 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        // Derived: one row per ordered pair of coauthors.
-        m.create_table(
-            table("coauthors")
-                .col(big_integer(col("author_id")))
-                .col(big_integer(col("coauthor_id")))
-                .col(integer(col("shared_works_count")))
-                .col(integer_null(col("first_year")))
-                .col(integer_null(col("last_year")))
-                .primary_key(Index::create().col(col("author_id")).col(col("coauthor_id")))
-                .foreign_key(&mut fk("coauthors", "author_id", "authors", Cascade))
-                .foreign_key(&mut fk("coauthors", "coauthor_id", "authors", Cascade))
-                .to_owned(),
-        )
-        .await?;
         // Derived: how many of an author's works carry each topic.
         m.create_table(
             table("author_topics")
@@ -270,7 +256,6 @@ impl MigrationTrait for Migration {
             unique("external_metrics", &["author_id", "name", "source"]),
             unique("work_features", &["work_id", "featured_on", "source"]),
             index("work_features", &["featured_on"]),
-            index("coauthors", &["coauthor_id"]),
             index("author_topics", &["topic_id", "works_count"]),
         ];
         for stmt in indexes {
@@ -282,7 +267,6 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for name in [
             "author_topics",
-            "coauthors",
             "derive_queue",
             "work_features",
             "external_metrics",

@@ -6,7 +6,6 @@ pub mod author_topic;
 pub mod authorship;
 pub mod authorship_institution;
 pub mod citation;
-pub mod coauthor;
 pub mod external_metric;
 pub mod institution;
 pub mod topic;

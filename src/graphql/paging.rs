@@ -125,15 +125,17 @@ pub struct Page<T> {
 #[derive(Clone, Debug)]
 pub struct ListQuery {
     pub select: &'static str,
-    pub from: &'static str,
+    /// may hold `{parents}`: then the parents are chosen there (e.g. inside
+    /// an aggregate) instead of by the parent column in the outer WHERE
+    pub from: String,
     pub filter: Vec<String>,
     pub values: Vec<Value>,
     pub order: String,
 }
 
 impl ListQuery {
-    pub fn new(select: &'static str, from: &'static str, order: impl Into<String>) -> Self {
-        Self { select, from, filter: Vec::new(), values: Vec::new(), order: order.into() }
+    pub fn new(select: &'static str, from: impl Into<String>, order: impl Into<String>) -> Self {
+        Self { select, from: from.into(), filter: Vec::new(), values: Vec::new(), order: order.into() }
     }
 
     /// Adds `AND condition`, its `?` bound to `values` in order.
@@ -199,11 +201,14 @@ impl ListQuery {
     ) -> Statement {
         let mut values: Vec<Value> = parents.iter().map(|p| Value::from(*p)).collect();
         values.extend(self.values.iter().cloned());
-        let mut filter = format!("{parent} IN ({})", in_list(parents.len()));
-        for condition in &self.filter {
-            filter.push_str(" AND ");
-            filter.push_str(condition);
+        let inner = self.from.contains("{parents}");
+        let from = self.from.replace("{parents}", &in_list(parents.len()));
+        let mut conditions = Vec::new();
+        if !inner {
+            conditions.push(format!("{parent} IN ({})", in_list(parents.len())));
         }
+        conditions.extend(self.filter.iter().cloned());
+        let filter = if conditions.is_empty() { "1 = 1".to_owned() } else { conditions.join(" AND ") };
         let cut = match window {
             Window::Forward { after, first } => {
                 values.extend([Value::from(after), Value::from(after + first)]);
@@ -225,7 +230,6 @@ impl ListQuery {
              FROM {from} WHERE {filter}) t WHERE {cut} ORDER BY parent__, rn__",
             select = self.select,
             order = self.order,
-            from = self.from,
         );
         stmt(conn.get_database_backend(), &sql, values)
     }
@@ -234,7 +238,10 @@ impl ListQuery {
     pub fn nested_count(&self, conn: &impl ConnectionTrait, parent: &str, parent_id: i64) -> Statement {
         let mut values = vec![Value::from(parent_id)];
         values.extend(self.values.iter().cloned());
-        let mut sql = format!("SELECT COUNT(*) AS n FROM {} WHERE {parent} = ?", self.from);
+        let mut sql = match self.from.contains("{parents}") {
+            true => format!("SELECT COUNT(*) AS n FROM {} WHERE 1 = 1", self.from.replace("{parents}", "?")),
+            false => format!("SELECT COUNT(*) AS n FROM {} WHERE {parent} = ?", self.from),
+        };
         for condition in &self.filter {
             sql.push_str(" AND ");
             sql.push_str(condition);

@@ -319,9 +319,10 @@ impl AuthorsOf {
                 "p.institution_id",
             ),
             AuthorsOf::Coauthors { min_shared } => {
+                let pairs = crate::ingest::derive::coauthor_pairs(true).replace("{ids}", "{parents}");
                 let mut q = ListQuery::new(
                     "au.*, c.shared_works_count, c.first_year, c.last_year",
-                    "coauthors c JOIN authors au ON au.id = c.coauthor_id",
+                    format!("({pairs}) c JOIN authors au ON au.id = c.coauthor_id"),
                     "c.shared_works_count DESC, c.last_year DESC NULLS LAST, au.id ASC",
                 );
                 q.and("c.shared_works_count >= ?", [Value::from(min_shared)]);
