@@ -24,7 +24,7 @@ async fn file_databases_use_wal_foreign_keys_and_a_busy_timeout() {
         assert_eq!(pragma(conn, "busy_timeout").await, "5000");
         assert_eq!(pragma(conn, "synchronous").await, "1", "NORMAL");
         assert_eq!(pragma(conn, "cache_size").await, "-65536");
-        assert_eq!(pragma(conn, "temp_store").await, "2", "MEMORY");
+        assert_eq!(pragma(conn, "mmap_size").await, "67108864");
     }
     // Readers are a pool; the writer is a single connection.
     let readers = futures_util::future::join_all((0..4).map(|_| db.read.execute_unprepared("SELECT 1"))).await;
