@@ -64,8 +64,23 @@ const PAGE: &str = r#"<!doctype html>
   <script src="/assets/graphiql/graphiql.min.js"></script>
   <script>
     const fetcher = GraphiQL.createFetcher({ url: "/graphql" });
+    // A first query that shows the graph: a researcher's profile page.
+    const defaultQuery = `# A researcher's profile page, as one query. Press the run button.
+query Profile($slug: String! = "eric-shea-brown") {
+  author(slug: $slug) {
+    displayName headline openToCollaborate claimed
+    metrics { worksCount topicsCount closeCollaboratorsCount followersCount }
+    topics(first: 5) { topic { code name } worksCount }
+    coauthors(first: 5) { edges { sharedWorksCount node { displayName } } }
+    works(first: 5) {
+      totalCount
+      nodes { title year venue { name } authorships { rawName } }
+    }
+  }
+}
+`;
     ReactDOM.createRoot(document.getElementById("graphiql")).render(
-      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true })
+      React.createElement(GraphiQL, { fetcher, defaultQuery, defaultEditorToolsVisibility: true })
     );
   </script>
 </body>
