@@ -109,20 +109,9 @@ fn index_keys<'a, T>(
     Ok(map)
 }
 
-/// Normalises a cite target: `doi:…`, `openalex:W…`, `arxiv:…`, `s2:…`.
+/// A cite target normalised the one way parsers do it (`formats::cite_target`).
 fn cite_target(owner: &str, target: &str) -> Result<String, IngestError> {
-    let (kind, id) = target
-        .split_once(':')
-        .ok_or_else(|| bad(owner, format!("cite target {target:?} has no kind (doi:, openalex:, arxiv:, s2:)")))?;
-    let id = match kind {
-        "doi" => ids::doi(id),
-        "openalex" => ids::openalex(id),
-        "arxiv" => ids::arxiv(id),
-        "s2" if !id.trim().is_empty() => Ok(id.trim().to_lowercase()),
-        _ => return Err(bad(owner, format!("cite target {target:?}: unknown kind {kind:?}"))),
-    }
-    .map_err(|e| bad(owner, e))?;
-    Ok(format!("{kind}:{id}"))
+    super::formats::cite_target(target).map_err(|e| bad(owner, e))
 }
 
 pub fn prepare(doc: &Document) -> Result<Prepared, IngestError> {
