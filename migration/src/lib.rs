@@ -3,6 +3,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_graph;
+mod m20261124_000002_import_indexes;
 mod names;
 
 pub struct Migrator;
@@ -10,6 +11,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_graph::Migration)]
+        vec![Box::new(m20261124_000001_graph::Migration), Box::new(m20261124_000002_import_indexes::Migration)]
     }
 }

@@ -3,7 +3,7 @@
 //! metrics read.
 mod sql;
 
-pub use sql::{in_list, stmt};
+pub use sql::{MAX_IN, in_chunks, in_list, padded_in, rows_per_statement, stmt};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -34,6 +34,39 @@ pub fn in_list(n: usize) -> String {
     s
 }
 
+/// Longest `IN (…)` list [`padded_in`] makes.
+pub const MAX_IN: usize = 16_384;
+
+/// Placeholders for `values` in an `IN (…)` list, padded to a power of two
+/// (at least 8) by repeating the last value: lists of a few lengths make
+/// statements that repeat, so they are prepared once and the prepared-
+/// statement cache stays small (one per length had grown it by 100 MB during
+/// an import). Callers keep lists at most [`MAX_IN`] long.
+pub fn padded_in(values: &mut Vec<Value>) -> String {
+    debug_assert!(values.len() <= MAX_IN);
+    let Some(last) = values.last().cloned() else { return "NULL".to_owned() };
+    values.resize(values.len().next_power_of_two().max(8), last);
+    in_list(values.len())
+}
+
+/// `items` in chunks of at most [`MAX_IN`], each as placeholders and values
+/// for an `IN (…)` list (see [`padded_in`]).
+pub fn in_chunks<T: Clone + Into<Value>>(items: &[T]) -> impl Iterator<Item = (String, Vec<Value>)> + '_ {
+    items.chunks(MAX_IN).map(|chunk| {
+        let mut values: Vec<Value> = chunk.iter().cloned().map(Into::into).collect();
+        let list = padded_in(&mut values);
+        (list, values)
+    })
+}
+
+/// Rows per statement for `n` rows left: the largest power of two within
+/// `n` and `cap`, so that multi-row statements come in a few sizes (see
+/// [`padded_in`]).
+pub fn rows_per_statement(n: usize, cap: usize) -> usize {
+    let limit = n.min(cap).max(1);
+    1 << (usize::BITS - 1 - limit.leading_zeros())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +75,18 @@ mod tests {
     fn placeholders_are_numbered_for_postgres() {
         assert_eq!(number_placeholders("a = ? AND b IN (?, ?)"), "a = $1 AND b IN ($2, $3)");
         assert_eq!(in_list(3), "?, ?, ?");
+    }
+
+    #[test]
+    fn lists_come_in_few_lengths() {
+        let mut values: Vec<Value> = (1..=9).map(|i: i64| i.into()).collect();
+        assert_eq!(padded_in(&mut values).matches('?').count(), 16);
+        assert_eq!(values[15], Value::from(9i64));
+        let mut one = vec![Value::from(1i64)];
+        assert_eq!(padded_in(&mut one).matches('?').count(), 8);
+        assert_eq!(padded_in(&mut Vec::new()), "NULL");
+        assert_eq!(rows_per_statement(1000, 512), 512);
+        assert_eq!(rows_per_statement(488, 512), 256);
+        assert_eq!(rows_per_statement(1, 512), 1);
     }
 }

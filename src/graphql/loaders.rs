@@ -11,7 +11,7 @@ use std::hash::Hash;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, Value};
 
 use super::paging::{ListQuery, Page, Window, split_nested};
-use crate::db::{Db, in_list, stmt};
+use crate::db::{Db, padded_in, stmt};
 
 pub struct Batch {
     pub db: Db,
@@ -42,8 +42,8 @@ impl Batch {
         sql: &str,
         ids: impl Iterator<Item = i64>,
     ) -> Result<HashMap<i64, Vec<M>>, DbErr> {
-        let ids: Vec<Value> = ids.map(Value::from).collect();
-        let sql = sql.replace("{ids}", &in_list(ids.len()));
+        let mut ids: Vec<Value> = ids.map(Value::from).collect();
+        let sql = sql.replace("{ids}", &padded_in(&mut ids));
         let conn = &self.db.read;
         let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, ids)).await?;
         let mut out: HashMap<i64, Vec<M>> = HashMap::new();

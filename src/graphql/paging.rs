@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult, Statement, Value};
 
-use crate::db::{in_list, stmt};
+use crate::db::{padded_in, stmt};
 use crate::error::{AppError, AppResult};
 
 pub const DEFAULT_PAGE: i64 = 20;
@@ -200,12 +200,13 @@ impl ListQuery {
         window: Window,
     ) -> Statement {
         let mut values: Vec<Value> = parents.iter().map(|p| Value::from(*p)).collect();
+        let list = padded_in(&mut values);
         values.extend(self.values.iter().cloned());
         let inner = self.from.contains("{parents}");
-        let from = self.from.replace("{parents}", &in_list(parents.len()));
+        let from = self.from.replace("{parents}", &list);
         let mut conditions = Vec::new();
         if !inner {
-            conditions.push(format!("{parent} IN ({})", in_list(parents.len())));
+            conditions.push(format!("{parent} IN ({list})"));
         }
         conditions.extend(self.filter.iter().cloned());
         let filter = if conditions.is_empty() { "1 = 1".to_owned() } else { conditions.join(" AND ") };

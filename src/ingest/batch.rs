@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Valu
 use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
 use super::upsert::{Counts, Kind, MAX_PARAMS, Row, allocate_ids, fetch, insert_rows, upsert};
-use crate::db::{in_list, stmt};
+use crate::db::{in_chunks, stmt};
 
 /// What a batch did, per kind of record.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -176,7 +176,7 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
     write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], &existed_before, &mut touched).await?;
     write_features(tx, docs, &work).await?;
     phases.done("topics, features");
-    write_citations(tx, docs, &work, &existed_before).await?;
+    write_citations(tx, docs, &work, &existed_before, &mut touched).await?;
     phases.done("citations");
     resolve_waiting_citations(tx, docs, &work, &mut touched).await?;
     phases.done("waiting citations");
@@ -198,15 +198,9 @@ async fn taken_slugs(tx: &DatabaseTransaction, mut bases: Vec<String>) -> Result
     bases.sort();
     bases.dedup();
     let mut taken = HashSet::new();
-    for chunk in bases.chunks(MAX_PARAMS) {
-        let sql = format!("SELECT slug FROM authors WHERE slug IN ({})", in_list(chunk.len()));
-        let rows = SlugRow::find_by_statement(stmt(
-            tx.get_database_backend(),
-            &sql,
-            chunk.iter().map(|s| Value::from(s.clone())).collect(),
-        ))
-        .all(tx)
-        .await?;
+    for (list, values) in in_chunks(&bases) {
+        let sql = format!("SELECT slug FROM authors WHERE slug IN ({list})");
+        let rows = SlugRow::find_by_statement(stmt(tx.get_database_backend(), &sql, values)).all(tx).await?;
         taken.extend(rows.into_iter().map(|r| r.slug));
     }
     Ok(taken)
@@ -349,12 +343,9 @@ async fn write_authorships(
     }
     replace.sort_unstable();
     let backend = tx.get_database_backend();
-    for chunk in replace.chunks(MAX_PARAMS) {
-        let doomed: Vec<i64> = chunk.iter().copied().filter(|id| stored.contains_key(id)).collect();
-        if !doomed.is_empty() {
-            let sql = format!("DELETE FROM authorships WHERE work_id IN ({})", in_list(doomed.len()));
-            tx.execute_raw(stmt(backend, &sql, doomed.into_iter().map(Value::from).collect())).await?;
-        }
+    let doomed: Vec<i64> = replace.iter().copied().filter(|id| stored.contains_key(id)).collect();
+    for (list, values) in in_chunks(&doomed) {
+        tx.execute_raw(stmt(backend, &format!("DELETE FROM authorships WHERE work_id IN ({list})"), values)).await?;
     }
     let total: usize = replace.iter().map(|w| desired[w].len()).sum();
     let ids = allocate_ids(tx, "authorships", total).await?;
@@ -395,9 +386,7 @@ async fn stored_authorships(
     works: &[i64],
 ) -> Result<HashMap<i64, Vec<AuthorshipKey>>, DbErr> {
     let mut out: HashMap<i64, Vec<AuthorshipKey>> = HashMap::new();
-    for chunk in works.chunks(MAX_PARAMS) {
-        let values: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
-        let list = in_list(chunk.len());
+    for (list, values) in in_chunks(works) {
         let columns = [
             ("id", Kind::BigInt),
             ("work_id", Kind::BigInt),
@@ -459,15 +448,9 @@ async fn pairs(
     ids: &[i64],
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     let mut out = Vec::new();
-    for chunk in ids.chunks(MAX_PARAMS) {
-        let filter = from_where.replace("{ids}", &in_list(chunk.len()));
-        let rows = fetch(
-            tx,
-            &[(columns[0], Kind::BigInt), (columns[1], Kind::BigInt)],
-            &filter,
-            chunk.iter().map(|i| Value::from(*i)).collect(),
-        )
-        .await?;
+    for (list, values) in in_chunks(ids) {
+        let filter = from_where.replace("{ids}", &list);
+        let rows = fetch(tx, &[(columns[0], Kind::BigInt), (columns[1], Kind::BigInt)], &filter, values).await?;
         out.extend(rows.iter().map(|r| (int(&r[0]), int(&r[1]))));
     }
     Ok(out)
@@ -497,9 +480,9 @@ async fn write_work_topics(
     let mut replace: Vec<i64> = desired.keys().copied().filter(|w| stored.get(w) != desired.get(w)).collect();
     replace.sort_unstable();
     let doomed: Vec<i64> = replace.iter().copied().filter(|w| stored.contains_key(w)).collect();
-    for chunk in doomed.chunks(MAX_PARAMS) {
-        let sql = format!("DELETE FROM work_topics WHERE work_id IN ({})", in_list(chunk.len()));
-        tx.execute_raw(stmt(tx.get_database_backend(), &sql, chunk.iter().map(|i| Value::from(*i)).collect())).await?;
+    for (list, values) in in_chunks(&doomed) {
+        let sql = format!("DELETE FROM work_topics WHERE work_id IN ({list})");
+        tx.execute_raw(stmt(tx.get_database_backend(), &sql, values)).await?;
     }
     let mut rows = Vec::new();
     for w in &replace {
@@ -549,6 +532,7 @@ async fn write_citations(
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     existed: &HashSet<i64>,
+    touched: &mut Touched,
 ) -> Result<(), DbErr> {
     let json = |v: &Vec<String>| (!v.is_empty()).then(|| serde_json::to_string(v).unwrap_or_default());
     let mut desired: HashMap<(i64, String), CitationValue> = HashMap::new();
@@ -573,7 +557,6 @@ async fn write_citations(
     citing.sort_unstable();
     citing.dedup();
     let mut stored: HashMap<(i64, String), CitationValue> = HashMap::new();
-    let backend = tx.get_database_backend();
     let columns = [
         ("citing_work_id", Kind::BigInt),
         ("cited_ref", Kind::Text),
@@ -581,9 +564,9 @@ async fn write_citations(
         ("intents", Kind::Text),
         ("is_influential", Kind::Bool),
     ];
-    for chunk in citing.chunks(MAX_PARAMS) {
-        let filter = format!("FROM citations WHERE citing_work_id IN ({})", in_list(chunk.len()));
-        for r in fetch(tx, &columns, &filter, chunk.iter().map(|i| Value::from(*i)).collect()).await? {
+    for (list, values) in in_chunks(&citing) {
+        let filter = format!("FROM citations WHERE citing_work_id IN ({list})");
+        for r in fetch(tx, &columns, &filter, values).await? {
             let text = |v: &Value| match v {
                 Value::String(s) => s.clone(),
                 _ => None,
@@ -595,15 +578,23 @@ async fn write_citations(
             stored.insert((int(&r[0]), text(&r[1]).unwrap_or_default()), (text(&r[2]), text(&r[3]), influential, None));
         }
     }
+    // Targets naming a work held here resolve before the rows are written:
+    // resolving them afterwards rewrote every new row.
+    let mut open: Vec<&str> = desired.iter().filter(|(_, v)| v.3.is_none()).map(|((_, t), _)| t.as_str()).collect();
+    open.sort_unstable();
+    open.dedup();
+    let resolved = resolve_targets(tx, &open).await?;
     let mut rows = Vec::new();
-    let mut gained: BTreeSet<i64> = BTreeSet::new();
+    let mut desired: Vec<((i64, String), CitationValue)> = desired.into_iter().collect();
+    // In index order: neighbouring rows land on the same pages.
+    desired.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for ((citing, target), (contexts, intents, influential, cited)) in desired {
+        let cited = cited.or_else(|| resolved.get(&target).copied());
         match stored.get(&(citing, target.clone())) {
             Some((c, i, inf, _)) if *c == contexts && *i == intents && *inf == influential => continue,
             Some(_) => {}
-            None => {
-                gained.insert(citing);
-            }
+            // A new citation: the work it cites is cited more often now.
+            None => touched.works.extend(cited),
         }
         rows.push(vec![
             citing.into(),
@@ -622,30 +613,24 @@ async fn write_citations(
         "ON CONFLICT (citing_work_id, cited_ref) DO UPDATE SET contexts = excluded.contexts, intents = excluded.intents, \
          is_influential = excluded.is_influential",
     )
-    .await?;
-    // Targets that name a work held here resolve now.
-    let works: Vec<i64> = gained.iter().copied().collect();
+    .await
+}
+
+/// The works that cite targets (`doi:…`, `openalex:…`, `arxiv:…`, `s2:…`) name.
+async fn resolve_targets(tx: &DatabaseTransaction, targets: &[&str]) -> Result<HashMap<String, i64>, DbErr> {
+    let mut out = HashMap::new();
     for (prefix, column) in [("openalex:", "openalex_id"), ("doi:", "doi"), ("arxiv:", "arxiv_id"), ("s2:", "s2_id")] {
-        for chunk in works.chunks(MAX_PARAMS) {
-            let sql = format!(
-                "UPDATE citations SET cited_work_id = (SELECT w.id FROM works w WHERE w.{column} = substr(citations.cited_ref, {start})) \
-                 WHERE cited_work_id IS NULL AND cited_ref LIKE '{prefix}%' AND citing_work_id IN ({})",
-                in_list(chunk.len()),
-                start = prefix.len() + 1
-            );
-            tx.execute_raw(stmt(backend, &sql, chunk.iter().map(|i| Value::from(*i)).collect())).await?;
+        let ids: Vec<String> = targets.iter().filter_map(|t| t.strip_prefix(prefix)).map(str::to_owned).collect();
+        for (list, values) in in_chunks(&ids) {
+            let filter = format!("FROM works WHERE {column} IN ({list})");
+            for row in fetch(tx, &[("id", Kind::BigInt), (column, Kind::Text)], &filter, values).await? {
+                if let Value::String(Some(key)) = &row[1] {
+                    out.insert(format!("{prefix}{key}"), int(&row[0]));
+                }
+            }
         }
     }
-    // The works cited by new citations are cited more often now.
-    for chunk in works.chunks(MAX_PARAMS) {
-        let sql = format!(
-            "INSERT INTO derive_queue (kind, item_id) SELECT DISTINCT 'work', cited_work_id FROM citations \
-             WHERE cited_work_id IS NOT NULL AND citing_work_id IN ({}) ON CONFLICT (kind, item_id) DO NOTHING",
-            in_list(chunk.len())
-        );
-        tx.execute_raw(stmt(backend, &sql, chunk.iter().map(|i| Value::from(*i)).collect())).await?;
-    }
-    Ok(())
+    Ok(out)
 }
 
 /// Citations stored before the work they cite arrived now point at it.
@@ -661,23 +646,26 @@ async fn resolve_waiting_citations(
             by_ref.extend(w.refs.iter().map(|r| (r.clone(), work(d, i))));
         }
     }
-    let backend = tx.get_database_backend();
-    for chunk in by_ref.chunks(MAX_PARAMS / 3) {
-        let cases = vec!["WHEN ? THEN ?"; chunk.len()].join(" ");
+    let work_of: HashMap<&str, i64> = by_ref.iter().map(|(r, id)| (r.as_str(), *id)).collect();
+    let refs: Vec<String> = by_ref.iter().map(|(r, _)| r.clone()).collect();
+    // Usually none wait: look first, with a statement that repeats.
+    let mut found: Vec<(i64, i64)> = Vec::new();
+    for (list, values) in in_chunks(&refs) {
+        let filter = format!("FROM citations WHERE cited_work_id IS NULL AND cited_ref IN ({list})");
+        for row in fetch(tx, &[("id", Kind::BigInt), ("cited_ref", Kind::Text)], &filter, values).await? {
+            if let Value::String(Some(r)) = &row[1] {
+                found.extend(work_of.get(r.as_str()).map(|w| (int(&row[0]), *w)));
+            }
+        }
+    }
+    for chunk in found.chunks(MAX_PARAMS / 2) {
         let sql = format!(
-            "UPDATE citations SET cited_work_id = CASE cited_ref {cases} END WHERE cited_work_id IS NULL AND cited_ref IN ({})",
-            in_list(chunk.len())
+            "UPDATE citations SET cited_work_id = v.column2 FROM (VALUES {}) AS v WHERE citations.id = v.column1",
+            vec!["(?, ?)"; chunk.len()].join(", ")
         );
-        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3);
-        for (r, id) in chunk {
-            values.push(r.clone().into());
-            values.push((*id).into());
-        }
-        values.extend(chunk.iter().map(|(r, _)| Value::from(r.clone())));
-        let done = tx.execute_raw(stmt(backend, &sql, values)).await?;
-        if done.rows_affected() > 0 {
-            touched.works.extend(chunk.iter().map(|(_, id)| *id));
-        }
+        let values = chunk.iter().flat_map(|&(c, w)| [Value::from(c), Value::from(w)]).collect();
+        tx.execute_raw(stmt(tx.get_database_backend(), &sql, values)).await?;
+        touched.works.extend(chunk.iter().map(|(_, w)| *w));
     }
     Ok(())
 }

@@ -206,11 +206,23 @@ async fn run(
         let bytes = Arc::new(AtomicU64::new(0));
         let (reader, size) = open(file, bytes.clone()).map_err(|e| format!("{file}: {e}"))?;
         let mut progress = Progress::new(options.progress, size, file);
-        // Parsing runs on its own thread; a bounded channel keeps memory flat.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Record, RecordError>>(BATCH * 2);
+        // Parsing and checking run on their own thread, beside the writes; a
+        // bounded channel keeps memory flat.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Item>(BATCH * 2);
         let opts = Options { cited: options.cited.clone(), ..Default::default() };
         let parser = std::thread::spawn(move || {
             for item in formats::records_with_options(format, reader, opts) {
+                let item = match item {
+                    Ok(Record { line, doc }) => match prepare(&doc) {
+                        Ok(prepared) => Item::Good { line, doc, prepared: Box::new(prepared) },
+                        Err(e) => Item::Bad {
+                            line,
+                            reason: e.to_string(),
+                            raw: serde_json::to_string(&doc).unwrap_or_default(),
+                        },
+                    },
+                    Err(RecordError { line, reason, raw }) => Item::Bad { line, reason, raw },
+                };
                 if tx.blocking_send(item).is_err() {
                     break;
                 }
@@ -221,23 +233,18 @@ async fn run(
         let mut stop: Option<String> = None;
         while let Some(item) = rx.recv().await {
             report.read += 1;
-            let bad = match item {
-                Ok(Record { line, doc }) => match prepare(&doc) {
-                    Ok(p) => {
-                        batch.prepared.push(p);
-                        batch.records.push((line, doc));
-                        None
+            match item {
+                Item::Good { line, doc, prepared } => {
+                    batch.prepared.push(*prepared);
+                    batch.records.push((line, doc));
+                }
+                Item::Bad { line, reason, raw } => {
+                    report.rejected += 1;
+                    rejects.write(file, line, &reason, &raw).map_err(|e| format!("rejects file: {e}"))?;
+                    if options.strict {
+                        stop = Some(format!("{file}:{line}: {reason}"));
+                        break;
                     }
-                    Err(e) => Some((line, e.to_string(), serde_json::to_string(&doc).unwrap_or_default())),
-                },
-                Err(e) => Some((e.line, e.reason, e.raw)),
-            };
-            if let Some((line, reason, raw)) = bad {
-                report.rejected += 1;
-                rejects.write(file, line, &reason, &raw).map_err(|e| format!("rejects file: {e}"))?;
-                if options.strict {
-                    stop = Some(format!("{file}:{line}: {reason}"));
-                    break;
                 }
             }
             if batch.prepared.len() >= BATCH {
@@ -260,6 +267,12 @@ async fn run(
     }
     derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
     Ok(())
+}
+
+/// A record as the parsing thread hands it over: checked, or rejected.
+enum Item {
+    Good { line: usize, doc: super::model::Document, prepared: Box<Prepared> },
+    Bad { line: usize, reason: String, raw: String },
 }
 
 /// Records waiting to be written together.
@@ -325,7 +338,9 @@ async fn flush_batch(
 async fn write(db: &Db, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
     let tx = db.write.begin().await?;
     let counts = write_batch(&tx, docs).await?;
+    let started = Instant::now();
     tx.commit().await?;
+    tracing::debug!(phase = "commit", ms = started.elapsed().as_secs_f64() * 1000.0, "batch phase");
     Ok(counts)
 }
 

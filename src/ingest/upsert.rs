@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, QueryResult, Value};
 
-use crate::db::{in_list, stmt};
+use crate::db::{in_chunks, in_list, rows_per_statement, stmt};
 
 /// How a column is read back for comparison.
 #[derive(Clone, Copy, Debug)]
@@ -256,9 +256,9 @@ async fn find_existing(
         values.sort();
         values.dedup();
         let col_name = spec.columns[col].0;
-        for chunk in values.chunks(MAX_PARAMS) {
-            let filter = format!("FROM {} WHERE {col_name} IN ({})", spec.table, in_list(chunk.len()));
-            let rows = fetch(tx, &columns, &filter, chunk.iter().map(|v| Value::from(v.clone())).collect()).await?;
+        for (list, values) in in_chunks(&values) {
+            let filter = format!("FROM {} WHERE {col_name} IN ({list})", spec.table);
+            let rows = fetch(tx, &columns, &filter, values).await?;
             for mut row in rows {
                 let id = match row.remove(0) {
                     Value::BigInt(Some(id)) => id,
@@ -284,8 +284,8 @@ async fn find_existing(
 /// Rows of `SELECT columns <from_where>`, typed. On SQLite the rows come as one
 /// JSON array: sqlx hands each row of a result across threads one by one,
 /// which costs more than the query itself when there are thousands.
-pub async fn fetch(
-    tx: &DatabaseTransaction,
+pub async fn fetch<C: ConnectionTrait>(
+    tx: &C,
     columns: &[(&str, Kind)],
     from_where: &str,
     values: Vec<Value>,
@@ -359,13 +359,16 @@ pub async fn insert_rows(
         return Ok(());
     }
     let per_row = columns.len();
-    let chunk_rows = (MAX_PARAMS / per_row).max(1);
-    let tuple = format!("({})", in_list(per_row));
+    let cap = (MAX_PARAMS / per_row).clamp(1, 512);
     let backend = tx.get_database_backend();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(chunk_rows).collect();
-        let tuples = vec![tuple.as_str(); chunk.len()].join(", ");
+    let mut left = rows.len();
+    let mut rows = rows.into_iter();
+    while left > 0 {
+        let n = rows_per_statement(left, cap);
+        left -= n;
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(n).collect();
+        let tuple = format!("({})", in_list(per_row));
+        let tuples = vec![tuple.as_str(); n].join(", ");
         let sql = format!("INSERT INTO {table} ({}) VALUES {tuples} {suffix}", columns.join(", "));
         tx.execute_raw(stmt(backend, &sql, chunk.into_iter().flatten().collect())).await?;
     }
