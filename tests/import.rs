@@ -187,3 +187,48 @@ async fn generated_works_import_in_whole_batches_with_consistent_metrics() {
     })
     .await;
 }
+
+/// Every work of a database as `export openalex` writes it, lines sorted.
+async fn export_openalex(db: &scholargraph::db::Db) -> Vec<String> {
+    use scholargraph::export::command::{ExportFormat, Selection, export};
+    let mut out = Vec::new();
+    export(db, ExportFormat::Openalex, &Selection::All, &mut out).await.unwrap();
+    let mut lines: Vec<String> = String::from_utf8(out).unwrap().lines().map(str::to_owned).collect();
+    lines.sort();
+    lines
+}
+
+#[tokio::test]
+async fn export_openalex_reads_back_unchanged() {
+    for_each_db(|app| async move {
+        let files = [fixture("openalex_work_W2741809807.json"), fixture("openalex_author_A5023888391.json")];
+        assert_eq!(run(&app, Format::OpenAlex, &files).await.exit_code(), 0);
+        let lines = export_openalex(&app.db).await;
+        let total = counts(&app).await["works"]["totalCount"].as_u64().unwrap();
+        assert_eq!(lines.len() as u64, total, "every work, with or without an OpenAlex id");
+        let peerj: Value = serde_json::from_str(lines.iter().find(|l| l.contains("W2741809807\"")).unwrap()).unwrap();
+        assert_eq!(peerj["authorships"].as_array().unwrap().len(), 9);
+        assert_eq!(peerj["authorships"][0]["author_position"], "first");
+        assert_eq!(peerj["doi"], "https://doi.org/10.7717/peerj.4375");
+        assert!(peerj["abstract_inverted_index"]["Despite"].is_array());
+        assert!(!peerj["referenced_works"].as_array().unwrap().is_empty());
+
+        // Into the same database: the records are what it holds.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("export.jsonl");
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let again = run(&app, Format::OpenAlex, &[file.display().to_string()]).await;
+        assert_eq!(again.exit_code(), 0, "{} {:?}", again.summary(), again.stopped);
+        assert_eq!((again.counts.works.created, again.counts.works.updated), (0, 0), "{}", again.summary());
+        assert_eq!((again.counts.authors.created, again.counts.authors.updated), (0, 0), "{}", again.summary());
+
+        // Into an empty database: the same graph comes out.
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("fresh.db").display());
+        let fresh = scholargraph::db::Db::connect(&url).await.unwrap();
+        fresh.migrate().await.unwrap();
+        let report = import(&fresh, Format::OpenAlex, &[file.display().to_string()], &ImportOptions::default()).await;
+        assert_eq!(report.exit_code(), 0, "{}", report.summary());
+        assert_eq!(export_openalex(&fresh).await, lines);
+    })
+    .await;
+}

@@ -1,4 +1,4 @@
-//! `scholargraph export bibtex|csl-json (--author SLUG | --all)`: streams
+//! `scholargraph export bibtex|csl-json|openalex (--author SLUG | --all)`: streams
 //! citations page by page, in constant memory.
 use std::collections::HashMap;
 use std::io::Write;
@@ -14,6 +14,8 @@ use crate::entities::work;
 pub enum ExportFormat {
     Bibtex,
     CslJson,
+    /// OpenAlex Work records, one per line (what `import openalex` reads)
+    Openalex,
 }
 
 pub enum Selection {
@@ -79,6 +81,15 @@ pub async fn export(
         let works = work::Model::find_by_statement(stmt(backend, sql, values)).all(conn).await?;
         let Some(last) = works.last() else { break };
         after = last.id;
+        if format == ExportFormat::Openalex {
+            let mut extras = super::openalex::extras(conn, &works).await?;
+            for w in &works {
+                serde_json::to_writer(&mut *out, &super::openalex::record(w, &mut extras))?;
+                out.write_all(b"\n")?;
+            }
+            written += works.len();
+            continue;
+        }
         let ids: Vec<Value> = works.iter().map(|w| Value::from(w.id)).collect();
         let sql = format!(
             "SELECT a.work_id, a.raw_name, au.given_name, au.family_name FROM authorships a \
@@ -116,7 +127,8 @@ pub async fn export(
                     out.write_all(bibtex(&c).as_bytes())?;
                     out.write_all(b"\n")?;
                 }
-                ExportFormat::CslJson => {
+                // CSL-JSON (OpenAlex records are written above)
+                _ => {
                     out.write_all(if written == 0 { b"\n" } else { b",\n" })?;
                     serde_json::to_writer(&mut *out, &csl_json(&c))?;
                 }

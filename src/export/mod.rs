@@ -3,5 +3,6 @@
 //! or all of them.
 pub mod cite;
 pub mod command;
+pub mod openalex;
 
 pub use cite::{Citable, Name, bibtex, csl_json};

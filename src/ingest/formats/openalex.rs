@@ -31,11 +31,17 @@ const SOURCE: &str = "OpenAlex";
 
 pub(crate) fn convert(v: &Value) -> Result<Document, String> {
     let o = Obj::root(v)?;
+    let mut b = Builder::new("openalex");
+    // A work OpenAlex does not know, as `export openalex` writes it: no id,
+    // matched on its DOI, arXiv id or title.
+    if o.get("id").is_none_or(Value::is_null) && o.get("authorships").is_some() {
+        work(&o, None, &mut b)?;
+        return Ok(b.finish());
+    }
     let raw_id = o.req_str("id")?;
     let id = ids::openalex(raw_id).map_err(|e| o.err("id", e))?;
-    let mut b = Builder::new("openalex");
     match id.as_bytes()[0] {
-        b'W' => work(&o, &id, &mut b)?,
+        b'W' => work(&o, Some(&id), &mut b)?,
         b'A' => {
             author(&o, &id, &mut b)?;
         }
@@ -198,7 +204,7 @@ fn topic(o: &Obj, b: &mut Builder) -> Result<Option<String>, String> {
     Ok(Some(b.topic(Topic { key: id.clone(), scheme: "OPENALEX".into(), code: Some(id), name, parent })))
 }
 
-fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
+fn work(o: &Obj, id: Option<&str>, b: &mut Builder) -> Result<(), String> {
     let title = match clean(o.str("title")?) {
         Some(t) => t,
         None => clean(o.str("display_name")?).ok_or_else(|| "missing \"title\"".to_owned())?,
@@ -318,19 +324,26 @@ fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
         let mut display = None;
         if let Some(who) = who {
             display = clean(who.str("display_name")?);
-            if let Some(aid) = openalex_id(&who, "id", 'A')? {
+            let aid = openalex_id(&who, "id", 'A')?;
+            // `slug`: how `export openalex` names an author OpenAlex does not know.
+            let slug = match aid {
+                Some(_) => None,
+                None => clean(who.str("slug")?),
+            };
+            if let Some(key) = aid.clone().or_else(|| slug.clone()) {
                 let name = display.clone().or_else(|| clean(a.str("raw_author_name").ok().flatten()));
                 if let Some(name) = name {
                     let orcid =
                         who.str("orcid")?.map(|x| ids::orcid(x).map_err(|e| who.err("orcid", e))).transpose()?;
                     let (given_name, family_name) = names::split_name(&name);
                     author_key = Some(b.author(Author {
-                        key: aid.clone(),
+                        key,
+                        slug,
                         display_name: name,
                         given_name,
                         family_name,
                         orcid,
-                        openalex_id: Some(aid),
+                        openalex_id: aid,
                         ..Default::default()
                     }));
                 }
@@ -371,8 +384,14 @@ fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
         }
     }
 
+    let key = match (id, &doi, &arxiv_id) {
+        (Some(id), _, _) => id.to_owned(),
+        (None, Some(d), _) => format!("doi:{d}"),
+        (None, None, Some(a)) => format!("arxiv:{a}"),
+        (None, None, None) => format!("title:{title}"),
+    };
     b.work(Work {
-        key: id.to_owned(),
+        key,
         title,
         r#abstract: abstract_text(o)?,
         work_type: work_type.into(),
@@ -380,12 +399,12 @@ fn work(o: &Obj, id: &str, b: &mut Builder) -> Result<(), String> {
         year,
         doi,
         arxiv_id,
-        openalex_id: Some(id.to_owned()),
+        openalex_id: id.map(str::to_owned),
         url,
         venue: venue_key,
         primary_topic,
         topics,
-        author_count: (!truncated).then_some(authorships.len() as i32),
+        author_count: o.i32("authors_count")?.or((!truncated).then_some(authorships.len() as i32)),
         authorships,
         cites,
         ..Default::default()
