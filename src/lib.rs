@@ -10,6 +10,7 @@ pub mod demo;
 pub mod entities;
 pub mod error;
 pub mod export;
+pub mod graph;
 pub mod graphql;
 pub mod ids;
 pub mod ingest;

@@ -9,15 +9,18 @@ use super::types::author::{Author, AuthorConnection, AuthorFilter, AuthorKey, Au
 use super::types::institution::{Institution, InstitutionConnection, InstitutionFilter, InstitutionKey};
 use super::types::node::{self, Node};
 use super::types::topic::{Topic, TopicConnection, TopicFilter, TopicKey};
+use super::types::trending::{self, TrendingConnection};
 use super::types::venue::{Venue, VenueKey};
 use super::types::work::{Work, WorkConnection, WorkFilter, WorkKey, WorkListArgs, WorkOrder, into_works};
 use crate::entities::{author, institution, topic, work};
 use crate::error::{ApiResult, AppError};
+use crate::graph::coauthor_path;
 use crate::graphql::paging::Page;
+use crate::graphql::scalars::Date;
 use crate::ids;
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AuthorQuery, WorkQuery, TopicQuery, InstitutionQuery, VenueQuery);
+pub struct Query(NodeQuery, AuthorQuery, WorkQuery, TopicQuery, InstitutionQuery, VenueQuery, DiscoveryQuery);
 
 /// `%text%` for LIKE, lower-cased, with LIKE's wildcards escaped.
 pub fn like_pattern(text: &str) -> String {
@@ -255,3 +258,60 @@ impl VenueQuery {
         Ok(loaders(ctx).load_one(VenueKey(id)).await?.map(Venue))
     }
 }
+
+#[derive(Default)]
+pub struct DiscoveryQuery;
+
+#[Object]
+impl DiscoveryQuery {
+    /// Works featured in the `days` days (default 7, at most 366) ending on
+    /// `date` (default today, UTC), highest score first. A featured day
+    /// adds its upvotes plus one, divided by one plus its age in days.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
+    async fn trending(
+        &self,
+        ctx: &Context<'_>,
+        date: Option<Date>,
+        days: Option<i32>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<TrendingConnection> {
+        trending::trending(ctx, date, days, first, after).await
+    }
+
+    /// The shortest chain of coauthorship from one author to another, both
+    /// ends included; null when none is at most `maxLength` coauthorships
+    /// long (default 6, at most 10).
+    async fn coauthor_path(
+        &self,
+        ctx: &Context<'_>,
+        from: ID,
+        to: ID,
+        max_length: Option<i32>,
+    ) -> ApiResult<Option<Vec<Author>>> {
+        let max = max_length.unwrap_or(6);
+        if !(1..=10).contains(&max) {
+            return Err(AppError::bad_input(format!("`maxLength` must be between 1 and 10, got {max}")).into());
+        }
+        let ends = [global_id::decode(Kind::Author, &from)?, global_id::decode(Kind::Author, &to)?];
+        let found = loaders(ctx).load_many(ends.map(AuthorKey)).await?;
+        for (id, name) in ends.iter().zip([&from, &to]) {
+            if !found.contains_key(&AuthorKey(*id)) {
+                return Err(AppError::NotFound(format!("no author with id {:?}", name.as_str())).into());
+            }
+        }
+        let path =
+            coauthor_path::shortest(&db(ctx).read, ends[0], ends[1], max as usize, PATH_BUDGET).await.map_err(|e| {
+                match e {
+                    coauthor_path::PathError::Budget(_) => AppError::bad_input(e.to_string()),
+                    coauthor_path::PathError::Database(e) => AppError::Database(e),
+                }
+            })?;
+        let Some(path) = path else { return Ok(None) };
+        let mut authors = loaders(ctx).load_many(path.iter().copied().map(AuthorKey)).await?;
+        Ok(Some(path.iter().filter_map(|id| authors.remove(&AuthorKey(*id))).map(Author).collect()))
+    }
+}
+
+/// Authors a `coauthorPath` search may visit before giving up.
+const PATH_BUDGET: usize = 200_000;

@@ -578,6 +578,11 @@ async fn write_citations(
             stored.insert((int(&r[0]), text(&r[1]).unwrap_or_default()), (text(&r[2]), text(&r[3]), influential, None));
         }
     }
+    // Rows already stored as they are stay untouched.
+    let same = |(c, i, inf, _): &CitationValue, stored: Option<&CitationValue>| {
+        stored.is_some_and(|(sc, si, sinf, _)| sc == c && si == i && sinf == inf)
+    };
+    desired.retain(|key, v| !same(v, stored.get(key)));
     // Targets naming a work held here resolve before the rows are written:
     // resolving them afterwards rewrote every new row.
     let mut open: Vec<&str> = desired.iter().filter(|(_, v)| v.3.is_none()).map(|((_, t), _)| t.as_str()).collect();
@@ -590,11 +595,9 @@ async fn write_citations(
     desired.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for ((citing, target), (contexts, intents, influential, cited)) in desired {
         let cited = cited.or_else(|| resolved.get(&target).copied());
-        match stored.get(&(citing, target.clone())) {
-            Some((c, i, inf, _)) if *c == contexts && *i == intents && *inf == influential => continue,
-            Some(_) => {}
+        if !stored.contains_key(&(citing, target.clone())) {
             // A new citation: the work it cites is cited more often now.
-            None => touched.works.extend(cited),
+            touched.works.extend(cited);
         }
         rows.push(vec![
             citing.into(),

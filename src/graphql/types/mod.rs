@@ -3,6 +3,8 @@ pub mod author;
 pub mod authorship;
 pub mod institution;
 pub mod node;
+pub mod related;
 pub mod topic;
+pub mod trending;
 pub mod venue;
 pub mod work;

@@ -128,6 +128,16 @@ impl Work {
         self.0.cited_by_count
     }
 
+    /// Works most related to this one (shared authors, citations either
+    /// way, shared references, co-citation, shared topics), most related
+    /// first; `first` 1..100, default 10.
+    #[graphql(complexity = "first.unwrap_or(10).clamp(1, 100) as usize * child_complexity + 1")]
+    async fn related(&self, ctx: &Context<'_>, first: Option<i32>) -> ApiResult<Vec<Work>> {
+        let n = crate::graphql::paging::page_size("first", first.or(Some(10)))? as usize;
+        let rows = loaders(ctx).load_one(super::related::RelatedWorks(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().take(n.min(super::related::MAX_RELATED)).map(Work).collect())
+    }
+
     /// works this work cites
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn references(

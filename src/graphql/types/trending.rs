@@ -1,0 +1,133 @@
+//! `trending`: works featured in a window of days, ranked.
+//!
+//! Score: every day a work was featured within the window adds its upvotes
+//! plus one, divided by one plus the day's age in days on `date` (a feature
+//! on `date` counts in full, the day before half, two days before a third…).
+//! Ties go to the work with more upvotes, then to the lower id.
+use async_graphql::{Context, Object};
+use chrono::{Duration, NaiveDate};
+use sea_orm::{FromQueryResult, QueryResult, Value};
+
+use super::work::Work;
+use crate::entities::work;
+use crate::error::{ApiResult, AppError};
+use crate::graphql::connection::PageInfo;
+use crate::graphql::loaders::db;
+use crate::graphql::paging::{ListQuery, Page, Window, encode_cursor};
+use crate::graphql::scalars::Date;
+
+pub const DEFAULT_DAYS: i32 = 7;
+pub const MAX_DAYS: i32 = 366;
+
+/// A work with what made it trend.
+pub struct Trend {
+    work: Work,
+    score: f64,
+    upvotes: i32,
+    featured_on: NaiveDate,
+}
+
+impl FromQueryResult for Trend {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Self {
+            work: Work(work::Model::from_query_result(row, pre)?),
+            score: row.try_get(pre, "score__")?,
+            upvotes: row.try_get::<i64>(pre, "upvotes__")? as i32,
+            featured_on: row.try_get(pre, "featured__")?,
+        })
+    }
+}
+
+/// The works featured in the `days` days ending on `date`, best first.
+pub async fn trending(
+    ctx: &Context<'_>,
+    date: Option<Date>,
+    days: Option<i32>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> ApiResult<TrendingConnection> {
+    let days = days.unwrap_or(DEFAULT_DAYS);
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(AppError::bad_input(format!("`days` must be between 1 and {MAX_DAYS}, got {days}")).into());
+    }
+    let window = Window::forward(first, after.as_deref())?;
+    let end = date.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
+    // Each day of the window with its weight, as a table of bound values.
+    let mut values: Vec<Value> = Vec::with_capacity(days as usize * 2);
+    for age in 0..days {
+        values.push(Value::ChronoDate(Some(end - Duration::days(age as i64))));
+        values.push(Value::Double(Some(1.0 / (1.0 + age as f64))));
+    }
+    let table = vec!["(?, ?)"; days as usize].join(", ");
+    let from = format!(
+        "works w JOIN (SELECT f.work_id, SUM((COALESCE(f.upvotes, 0) + 1) * d.column2) AS score, \
+           CAST(MAX(COALESCE(f.upvotes, 0)) AS BIGINT) AS upvotes, MAX(f.featured_on) AS featured_on \
+         FROM work_features f JOIN (VALUES {table}) AS d ON f.featured_on = d.column1 GROUP BY f.work_id) t \
+         ON t.work_id = w.id"
+    );
+    let mut query = ListQuery::new(
+        "w.*, t.score AS score__, t.upvotes AS upvotes__, t.featured_on AS featured__",
+        from,
+        "t.score DESC, t.upvotes DESC, w.id",
+    );
+    query.values = values;
+    let page = query.fetch::<Trend>(&db(ctx).read, window).await?;
+    Ok(TrendingConnection(page))
+}
+
+/// A page of trending works.
+pub struct TrendingConnection(Page<Trend>);
+
+#[Object]
+impl TrendingConnection {
+    async fn edges(&self) -> Vec<TrendingEdge<'_>> {
+        self.0.items.iter().map(|(position, trend)| TrendingEdge { position: *position, trend }).collect()
+    }
+
+    async fn page_info(&self) -> PageInfo {
+        PageInfo::of(&self.0)
+    }
+
+    /// The number of works featured in the window.
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        Ok(self.0.total.resolve(&db(ctx).read).await?)
+    }
+}
+
+/// A trending work with its rank and score.
+pub struct TrendingEdge<'a> {
+    position: i64,
+    trend: &'a Trend,
+}
+
+#[Object]
+impl TrendingEdge<'_> {
+    async fn cursor(&self) -> String {
+        encode_cursor(self.position)
+    }
+
+    async fn node(&self) -> &Work {
+        &self.trend.work
+    }
+
+    /// 1 for the top work.
+    async fn rank(&self) -> i32 {
+        self.position as i32
+    }
+
+    /// See the module documentation: upvotes plus one per featured day,
+    /// divided by one plus the day's age.
+    async fn score(&self) -> f64 {
+        self.trend.score
+    }
+
+    /// Upvotes on the latest count within the window (the highest seen).
+    async fn upvotes(&self) -> i32 {
+        self.trend.upvotes
+    }
+
+    /// The last day within the window the work was featured.
+    async fn featured_on(&self) -> Date {
+        Date(self.trend.featured_on)
+    }
+}

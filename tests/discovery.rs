@@ -1,0 +1,118 @@
+//! Discovery on the demo corpus, on SQLite and PostgreSQL: trending,
+//! coauthor paths and related works, with bad input as clear errors.
+mod common;
+
+use common::{TestApp, for_each_db};
+use serde_json::{Value, json};
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"].as_str().unwrap_or_default()
+}
+
+async fn author_id(app: &TestApp, slug: &str) -> String {
+    let body = app.post("query($s: String) { author(slug: $s) { id } }", json!({ "s": slug })).await;
+    body["data"]["author"]["id"].as_str().unwrap_or_else(|| panic!("no author {slug}: {body}")).to_owned()
+}
+
+#[tokio::test]
+async fn trending_ranks_the_featured_works_of_a_day() {
+    for_each_db(|app| async move {
+        let q = r#"query($after: String) { trending(date: "2026-04-22", days: 1, first: 50, after: $after) {
+            totalCount pageInfo { hasNextPage endCursor }
+            edges { cursor rank score upvotes featuredOn node { title authorCount } } } }"#;
+        let body = app.post(q, json!({})).await;
+        let t = &body["data"]["trending"];
+        assert_eq!(t["totalCount"], 57, "{body}");
+        let edges = t["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 50);
+        for (i, e) in edges.iter().enumerate() {
+            assert_eq!(e["rank"], i as i64 + 1);
+            assert_eq!(e["featuredOn"], "2026-04-22");
+            // One day in the window: the score is upvotes + 1.
+            assert_eq!(e["score"].as_f64().unwrap(), e["upvotes"].as_f64().unwrap() + 1.0);
+        }
+        let upvotes: Vec<i64> = edges.iter().map(|e| e["upvotes"].as_i64().unwrap()).collect();
+        assert!(upvotes.windows(2).all(|w| w[0] >= w[1]), "{upvotes:?}");
+        assert!(upvotes[0] > 0);
+
+        let rest = app.post(q, json!({ "after": t["pageInfo"]["endCursor"] })).await;
+        let rest = &rest["data"]["trending"];
+        assert_eq!(rest["edges"].as_array().unwrap().len(), 7);
+        assert_eq!(rest["edges"][0]["rank"], 51);
+        assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+
+        // A week later the same features count less; a window before them is empty.
+        let later = app
+            .post(r#"{ trending(date: "2026-04-28", days: 7, first: 1) { edges { score upvotes } } }"#, json!({}))
+            .await;
+        let e = &later["data"]["trending"]["edges"][0];
+        assert!((e["score"].as_f64().unwrap() - (e["upvotes"].as_f64().unwrap() + 1.0) / 7.0).abs() < 1e-9, "{later}");
+        let before = app.post(r#"{ trending(date: "2026-04-21", days: 7) { totalCount } }"#, json!({})).await;
+        assert_eq!(before["data"]["trending"]["totalCount"], 0);
+
+        for bad in [
+            r#"{ trending(days: 0) { totalCount } }"#,
+            r#"{ trending(days: 400) { totalCount } }"#,
+            r#"{ trending(date: "22/04/2026") { totalCount } }"#,
+        ] {
+            let body = app.post(bad, json!({})).await;
+            assert!(body["errors"].is_array(), "{bad}: {body}");
+        }
+        assert_eq!(code(&app.post(r#"{ trending(days: 0) { totalCount } }"#, json!({})).await), "BAD_USER_INPUT");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn coauthor_path_goes_through_the_shared_coauthor() {
+    for_each_db(|app| async move {
+        let (james, eric, lajoie) = (
+            author_id(&app, "james-hazelden").await,
+            author_id(&app, "eric-shea-brown").await,
+            author_id(&app, "guillaume-lajoie").await,
+        );
+        let q = "query($f: ID!, $t: ID!, $m: Int) { coauthorPath(from: $f, to: $t, maxLength: $m) { slug } }";
+        let body = app.post(q, json!({ "f": james, "t": lajoie })).await;
+        let slugs: Vec<&str> =
+            body["data"]["coauthorPath"].as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap()).collect();
+        assert_eq!(slugs, ["james-hazelden", "eric-shea-brown", "guillaume-lajoie"], "{body}");
+
+        // Too short a chain allowed: none.
+        let body = app.post(q, json!({ "f": james, "t": lajoie, "m": 1 })).await;
+        assert!(body["data"]["coauthorPath"].is_null(), "{body}");
+        // Both ends the same author.
+        let body = app.post(q, json!({ "f": eric, "t": eric })).await;
+        assert_eq!(body["data"]["coauthorPath"], json!([{ "slug": "eric-shea-brown" }]));
+
+        assert_eq!(code(&app.post(q, json!({ "f": james, "t": lajoie, "m": 0 })).await), "BAD_USER_INPUT");
+        assert_eq!(code(&app.post(q, json!({ "f": james, "t": "nonsense" })).await), "BAD_USER_INPUT");
+        let work = app.post("{ works(first: 1) { nodes { id } } }", json!({})).await;
+        let work_id = work["data"]["works"]["nodes"][0]["id"].clone();
+        assert_eq!(code(&app.post(q, json!({ "f": james, "t": work_id })).await), "BAD_USER_INPUT");
+        let gone = eric.replace(|c: char| c.is_ascii_digit(), "9");
+        let body = app.post(q, json!({ "f": gone, "t": eric })).await;
+        assert!(matches!(code(&body), "NOT_FOUND" | "BAD_USER_INPUT"), "{body}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn related_works_share_authors_first() {
+    for_each_db(|app| async move {
+        let q = r#"{ author(slug: "eric-shea-brown") { works(first: 3) { nodes { id title
+            authors { slug } related(first: 5) { id title authors { slug } } } } } }"#;
+        let body = app.post(q, json!({})).await;
+        let works = body["data"]["author"]["works"]["nodes"].as_array().unwrap_or_else(|| panic!("{body}"));
+        for w in works {
+            let related = w["related"].as_array().unwrap();
+            assert!(!related.is_empty() && related.len() <= 5, "{w}");
+            assert!(related.iter().all(|r| r["id"] != w["id"]), "a work is not related to itself");
+            // Every work of the corpus here shares Eric Shea-Brown.
+            let first = &related[0]["authors"];
+            assert!(first.as_array().unwrap().iter().any(|a| a["slug"] == "eric-shea-brown"), "{w}");
+        }
+        let bad = app.post(r#"{ works(first: 1) { nodes { related(first: 0) { id } } } }"#, json!({})).await;
+        assert_eq!(code(&bad), "BAD_USER_INPUT");
+    })
+    .await;
+}
