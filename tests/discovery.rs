@@ -116,3 +116,54 @@ async fn related_works_share_authors_first() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn research_graph_of_a_profile() {
+    for_each_db(|app| async move {
+        let eric = author_id(&app, "eric-shea-brown").await;
+        let q = "query($c: ID!, $d: Int, $l: Int) { researchGraph(center: $c, depth: $d, limit: $l) {
+            center truncated nodes { id kind label weight } edges { source target kind weight } } }";
+        let body = app.post(q, json!({ "c": eric, "l": 100 })).await;
+        let g = &body["data"]["researchGraph"];
+        assert_eq!(g["center"], json!(eric), "{body}");
+        let nodes = g["nodes"].as_array().unwrap();
+        assert_eq!(nodes[0]["id"], json!(eric));
+        assert_eq!(nodes[0]["label"], "Eric Shea-Brown");
+        let kinds: std::collections::HashSet<&str> = nodes.iter().map(|n| n["kind"].as_str().unwrap()).collect();
+        for k in ["AUTHOR", "WORK", "TOPIC", "INSTITUTION"] {
+            assert!(kinds.contains(k), "{k} missing: {kinds:?}");
+        }
+        assert_eq!(nodes.iter().filter(|n| n["kind"] == "WORK").count(), 18, "his 18 works");
+        let ids: std::collections::HashSet<&Value> = nodes.iter().map(|n| &n["id"]).collect();
+        let edges = g["edges"].as_array().unwrap();
+        assert!(edges.iter().all(|e| ids.contains(&e["source"]) && ids.contains(&e["target"])));
+        let edge_kinds: std::collections::HashSet<&str> = edges.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        for k in ["AUTHORED", "COAUTHOR", "HAS_TOPIC", "AFFILIATED"] {
+            assert!(edge_kinds.contains(k), "{k} missing: {edge_kinds:?}");
+        }
+        // Strongest ties first: weights never rise after the center.
+        let weights: Vec<f64> = nodes[1..].iter().map(|n| n["weight"].as_f64().unwrap()).collect();
+        assert!(weights.windows(2).all(|w| w[0] >= w[1]), "{weights:?}");
+
+        let cut = app.post(q, json!({ "c": eric, "l": 5 })).await;
+        assert_eq!(cut["data"]["researchGraph"]["nodes"].as_array().unwrap().len(), 5);
+        assert_eq!(cut["data"]["researchGraph"]["truncated"], true);
+        let keys: std::collections::HashSet<String> =
+            edges.iter().map(|e| format!("{} {} {}", e["source"], e["target"], e["kind"])).collect();
+        assert_eq!(keys.len(), edges.len(), "each tie once");
+        let deep = app.post(q, json!({ "c": eric, "d": 2, "l": 500 })).await;
+        let deep = &deep["data"]["researchGraph"];
+        assert!(deep["nodes"].as_array().unwrap().len() >= nodes.len(), "{deep}");
+        assert!(deep["edges"].as_array().unwrap().len() > edges.len(), "ties among coauthors too");
+
+        assert_eq!(code(&app.post(q, json!({ "c": eric, "d": 0 })).await), "BAD_USER_INPUT");
+        assert_eq!(code(&app.post(q, json!({ "c": eric, "l": 0 })).await), "BAD_USER_INPUT");
+        assert_eq!(code(&app.post(q, json!({ "c": "nonsense" })).await), "BAD_USER_INPUT");
+        let venue = app.post("{ works(first: 1) { nodes { venue { id } } } }", json!({})).await;
+        let venue = venue["data"]["works"]["nodes"][0]["venue"]["id"].clone();
+        if !venue.is_null() {
+            assert_eq!(code(&app.post(q, json!({ "c": venue })).await), "BAD_USER_INPUT");
+        }
+    })
+    .await;
+}

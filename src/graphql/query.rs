@@ -8,13 +8,14 @@ use super::paging::Window;
 use super::types::author::{Author, AuthorConnection, AuthorFilter, AuthorKey, AuthorOrder, authors_query};
 use super::types::institution::{Institution, InstitutionConnection, InstitutionFilter, InstitutionKey};
 use super::types::node::{self, Node};
+use super::types::research_graph::{GraphSlice, node_kind};
 use super::types::topic::{Topic, TopicConnection, TopicFilter, TopicKey};
 use super::types::trending::{self, TrendingConnection};
 use super::types::venue::{Venue, VenueKey};
 use super::types::work::{Work, WorkConnection, WorkFilter, WorkKey, WorkListArgs, WorkOrder, into_works};
 use crate::entities::{author, institution, topic, work};
 use crate::error::{ApiResult, AppError};
-use crate::graph::coauthor_path;
+use crate::graph::{coauthor_path, research_graph};
 use crate::graphql::paging::Page;
 use crate::graphql::scalars::Date;
 use crate::ids;
@@ -310,6 +311,35 @@ impl DiscoveryQuery {
         let Some(path) = path else { return Ok(None) };
         let mut authors = loaders(ctx).load_many(path.iter().copied().map(AuthorKey)).await?;
         Ok(Some(path.iter().filter_map(|id| authors.remove(&AuthorKey(*id))).map(Author).collect()))
+    }
+
+    /// The neighbourhood of an author, work, topic or institution as a
+    /// graph, for explorers: `depth` ties away (default 1, at most 3), at
+    /// most `limit` nodes with the center (default 50, at most 500),
+    /// strongest ties first.
+    async fn research_graph(
+        &self,
+        ctx: &Context<'_>,
+        center: ID,
+        depth: Option<i32>,
+        limit: Option<i32>,
+    ) -> ApiResult<GraphSlice> {
+        let depth = depth.unwrap_or(1);
+        if !(1..=3).contains(&depth) {
+            return Err(AppError::bad_input(format!("`depth` must be between 1 and 3, got {depth}")).into());
+        }
+        let limit = limit.unwrap_or(50);
+        if !(1..=500).contains(&limit) {
+            return Err(AppError::bad_input(format!("`limit` must be between 1 and 500, got {limit}")).into());
+        }
+        let (kind, id) = global_id::decode_any(&center)?;
+        let kind = node_kind(kind)
+            .ok_or_else(|| AppError::bad_input("`center` must be an author, work, topic or institution".to_owned()))?;
+        let slice = research_graph::neighbourhood(&db(ctx).read, (kind, id), depth as usize, limit as usize).await?;
+        if slice.nodes.first().is_none_or(|n| n.label.is_empty()) {
+            return Err(AppError::NotFound(format!("no node with id {:?}", center.as_str())).into());
+        }
+        Ok(GraphSlice::new((kind, id), slice))
     }
 }
 

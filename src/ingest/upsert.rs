@@ -17,6 +17,7 @@ pub enum Kind {
     BigInt,
     Bool,
     Date,
+    Double,
 }
 
 impl Kind {
@@ -27,6 +28,7 @@ impl Kind {
             Kind::BigInt => Value::BigInt(None),
             Kind::Bool => Value::Bool(None),
             Kind::Date => Value::ChronoDate(None),
+            Kind::Double => Value::Double(None),
         }
     }
 
@@ -40,6 +42,7 @@ impl Kind {
             (Kind::BigInt, J::Number(n)) => Value::BigInt(Some(n.as_i64().ok_or_else(|| bad(&v))?)),
             (Kind::Bool, J::Number(n)) => Value::Bool(Some(n.as_i64() != Some(0))),
             (Kind::Bool, J::Bool(b)) => Value::Bool(Some(*b)),
+            (Kind::Double, J::Number(n)) => Value::Double(Some(n.as_f64().ok_or_else(|| bad(&v))?)),
             (Kind::Date, J::String(s)) => Value::ChronoDate(Some(
                 NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d").map_err(|_| bad(&v))?,
             )),
@@ -54,6 +57,7 @@ impl Kind {
             Kind::BigInt => Value::BigInt(row.try_get::<Option<i64>>("", column)?),
             Kind::Bool => Value::Bool(row.try_get::<Option<bool>>("", column)?),
             Kind::Date => Value::ChronoDate(row.try_get::<Option<NaiveDate>>("", column)?),
+            Kind::Double => Value::Double(row.try_get::<Option<f64>>("", column)?),
         })
     }
 }

@@ -4,6 +4,7 @@ pub mod authorship;
 pub mod institution;
 pub mod node;
 pub mod related;
+pub mod research_graph;
 pub mod topic;
 pub mod trending;
 pub mod venue;

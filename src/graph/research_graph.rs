@@ -1,0 +1,260 @@
+//! The neighbourhood of one node as a weighted graph, for explorers: level
+//! by level from the center, one statement per kind of node in the
+//! frontier, the strongest ties first, cut at a number of nodes.
+//!
+//! Weights: authored 1 per work; coauthor the works shared; an author's
+//! topic the works in it; affiliation the authorships naming the
+//! institution (plus 1 when listed as an affiliation); a work's topic 1;
+//! cites 1. A new node's weight is the sum of its ties to the nodes
+//! already in.
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, DbErr, Value};
+
+use crate::db::in_chunks;
+use crate::ingest::upsert::{Kind, fetch};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKind {
+    Author,
+    Work,
+    Topic,
+    Institution,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    Authored,
+    Coauthor,
+    HasTopic,
+    Affiliated,
+    Cites,
+}
+
+pub type NodeRef = (NodeKind, i64);
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub node: NodeRef,
+    pub label: String,
+    pub weight: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub source: NodeRef,
+    pub target: NodeRef,
+    pub kind: EdgeKind,
+    pub weight: f64,
+}
+
+#[derive(Debug, Default)]
+pub struct Slice {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    pub truncated: bool,
+}
+
+/// Ties of a batch of nodes of one kind: (source, kind of the other end,
+/// other end, edge kind, weight, whether the edge points from the source).
+/// `{ids}` is the batch; each source keeps its `?` strongest ties.
+fn ties_sql(kind: NodeKind) -> &'static str {
+    match kind {
+        NodeKind::Author => {
+            "WITH s AS (SELECT id FROM authors WHERE id IN ({ids})) \
+             SELECT a.author_id AS src, 'W' AS dk, a.work_id AS dst, 'A' AS ek, 1.0 AS w, 1 AS fwd \
+               FROM authorships a WHERE a.author_id IN (SELECT id FROM s) \
+             UNION ALL SELECT a.author_id, 'A', b.author_id, 'C', COUNT(DISTINCT a.work_id), 1 \
+               FROM authorships a JOIN authorships b ON b.work_id = a.work_id AND b.author_id <> a.author_id \
+               WHERE a.author_id IN (SELECT id FROM s) AND b.author_id IS NOT NULL GROUP BY a.author_id, b.author_id \
+             UNION ALL SELECT t.author_id, 'T', t.topic_id, 'T', t.works_count, 1 \
+               FROM author_topics t WHERE t.author_id IN (SELECT id FROM s) \
+             UNION ALL SELECT f.author_id, 'I', f.institution_id, 'F', 1.0, 1 \
+               FROM affiliations f WHERE f.author_id IN (SELECT id FROM s) \
+             UNION ALL SELECT a.author_id, 'I', ai.institution_id, 'F', COUNT(*), 1 \
+               FROM authorships a JOIN authorship_institutions ai ON ai.authorship_id = a.id \
+               WHERE a.author_id IN (SELECT id FROM s) GROUP BY a.author_id, ai.institution_id"
+        }
+        NodeKind::Work => {
+            "WITH s AS (SELECT id FROM works WHERE id IN ({ids})) \
+             SELECT a.work_id AS src, 'A' AS dk, a.author_id AS dst, 'A' AS ek, 1.0 AS w, 0 AS fwd \
+               FROM authorships a WHERE a.work_id IN (SELECT id FROM s) AND a.author_id IS NOT NULL \
+             UNION ALL SELECT wt.work_id, 'T', wt.topic_id, 'T', 1.0, 1 \
+               FROM work_topics wt WHERE wt.work_id IN (SELECT id FROM s) \
+             UNION ALL SELECT c.citing_work_id, 'W', c.cited_work_id, 'X', 1.0, 1 \
+               FROM citations c WHERE c.citing_work_id IN (SELECT id FROM s) AND c.cited_work_id IS NOT NULL \
+             UNION ALL SELECT c.cited_work_id, 'W', c.citing_work_id, 'X', 1.0, 0 \
+               FROM citations c WHERE c.cited_work_id IN (SELECT id FROM s)"
+        }
+        NodeKind::Topic => {
+            "WITH s AS (SELECT id FROM topics WHERE id IN ({ids})) \
+             SELECT t.topic_id AS src, 'A' AS dk, t.author_id AS dst, 'T' AS ek, t.works_count AS w, 0 AS fwd \
+               FROM author_topics t WHERE t.topic_id IN (SELECT id FROM s) \
+             UNION ALL SELECT wt.topic_id, 'W', wt.work_id, 'T', 1.0, 0 \
+               FROM work_topics wt WHERE wt.topic_id IN (SELECT id FROM s)"
+        }
+        NodeKind::Institution => {
+            "WITH s AS (SELECT id FROM institutions WHERE id IN ({ids})) \
+             SELECT f.institution_id AS src, 'A' AS dk, f.author_id AS dst, 'F' AS ek, 1.0 AS w, 0 AS fwd \
+               FROM affiliations f WHERE f.institution_id IN (SELECT id FROM s) \
+             UNION ALL SELECT ai.institution_id, 'A', a.author_id, 'F', COUNT(*), 0 \
+               FROM authorship_institutions ai JOIN authorships a ON a.id = ai.authorship_id \
+               WHERE ai.institution_id IN (SELECT id FROM s) AND a.author_id IS NOT NULL \
+               GROUP BY ai.institution_id, a.author_id"
+        }
+    }
+}
+
+fn node_kind(code: &str) -> NodeKind {
+    match code {
+        "A" => NodeKind::Author,
+        "W" => NodeKind::Work,
+        "T" => NodeKind::Topic,
+        _ => NodeKind::Institution,
+    }
+}
+
+fn edge_kind(code: &str) -> EdgeKind {
+    match code {
+        "A" => EdgeKind::Authored,
+        "C" => EdgeKind::Coauthor,
+        "T" => EdgeKind::HasTopic,
+        "F" => EdgeKind::Affiliated,
+        _ => EdgeKind::Cites,
+    }
+}
+
+fn int(v: &Value) -> i64 {
+    match v {
+        Value::BigInt(Some(n)) => *n,
+        _ => 0,
+    }
+}
+
+/// The ties of every node of `frontier`, at most `per_node` per node,
+/// strongest first; edges merged where two sources give the same one.
+async fn ties<C: ConnectionTrait>(conn: &C, frontier: &[NodeRef], per_node: usize) -> Result<Vec<Edge>, DbErr> {
+    let mut by_kind: HashMap<NodeKind, Vec<i64>> = HashMap::new();
+    for (k, id) in frontier {
+        by_kind.entry(*k).or_default().push(*id);
+    }
+    // Per reporting node: several rows of one tie add up (an affiliation
+    // listed and seen on authorships); a tie reported from both its ends
+    // counts once.
+    let mut merged: HashMap<(NodeRef, NodeRef, EdgeKind, NodeRef), f64> = HashMap::new();
+    let mut kinds: Vec<NodeKind> = by_kind.keys().copied().collect();
+    kinds.sort();
+    for kind in kinds {
+        for (list, mut values) in in_chunks(&by_kind[&kind]) {
+            let inner = ties_sql(kind).replace("{ids}", &list);
+            let filter = format!(
+                "FROM (SELECT src, dk, dst, ek, CAST(w AS DOUBLE PRECISION) AS w, CAST(fwd AS BIGINT) AS fwd, \
+                   ROW_NUMBER() OVER (PARTITION BY src ORDER BY w DESC, dk, dst) AS rn FROM ({inner}) x) r \
+                 WHERE rn <= ? ORDER BY src, rn"
+            );
+            values.push((per_node as i64).into());
+            let columns = [
+                ("src", Kind::BigInt),
+                ("dk", Kind::Text),
+                ("dst", Kind::BigInt),
+                ("ek", Kind::Text),
+                ("w", Kind::Double),
+                ("fwd", Kind::BigInt),
+            ];
+            for r in fetch(conn, &columns, &filter, values).await? {
+                let src = (kind, int(&r[0]));
+                let (Value::String(Some(dk)), Value::String(Some(ek))) = (&r[1], &r[3]) else { continue };
+                let dst = (node_kind(dk), int(&r[2]));
+                let weight = match r[4] {
+                    Value::Double(Some(x)) => x,
+                    _ => 1.0,
+                };
+                let (a, b) = if int(&r[5]) == 1 { (src, dst) } else { (dst, src) };
+                *merged.entry((a, b, edge_kind(ek), src)).or_default() += weight;
+            }
+        }
+    }
+    let mut once: HashMap<(NodeRef, NodeRef, EdgeKind), f64> = HashMap::new();
+    for ((a, b, kind, _), w) in merged {
+        let e = once.entry((a, b, kind)).or_default();
+        *e = e.max(w);
+    }
+    let mut edges: Vec<Edge> =
+        once.into_iter().map(|((source, target, kind), weight)| Edge { source, target, kind, weight }).collect();
+    edges.sort_by(|x, y| y.weight.total_cmp(&x.weight).then((x.source, x.target).cmp(&(y.source, y.target))));
+    Ok(edges)
+}
+
+/// Labels of nodes: names and titles, one statement per kind.
+async fn labels<C: ConnectionTrait>(conn: &C, nodes: &[NodeRef]) -> Result<HashMap<NodeRef, String>, DbErr> {
+    let mut out = HashMap::new();
+    for (kind, table, column) in [
+        (NodeKind::Author, "authors", "display_name"),
+        (NodeKind::Work, "works", "title"),
+        (NodeKind::Topic, "topics", "name"),
+        (NodeKind::Institution, "institutions", "name"),
+    ] {
+        let ids: Vec<i64> = nodes.iter().filter(|(k, _)| *k == kind).map(|(_, id)| *id).collect();
+        for (list, values) in in_chunks(&ids) {
+            let filter = format!("FROM {table} WHERE id IN ({list})");
+            for r in fetch(conn, &[("id", Kind::BigInt), (column, Kind::Text)], &filter, values).await? {
+                if let Value::String(Some(label)) = &r[1] {
+                    out.insert((kind, int(&r[0])), label.clone());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The neighbourhood of `center` up to `depth` ties away, at most `limit`
+/// nodes (the center included).
+pub async fn neighbourhood<C: ConnectionTrait>(
+    conn: &C,
+    center: NodeRef,
+    depth: usize,
+    limit: usize,
+) -> Result<Slice, DbErr> {
+    let mut weight: HashMap<NodeRef, f64> = HashMap::from([(center, 1.0)]);
+    let mut order = vec![center];
+    let mut edges: HashMap<(NodeRef, NodeRef, EdgeKind), Edge> = HashMap::new();
+    let mut frontier = vec![center];
+    let mut truncated = false;
+    for _ in 0..depth {
+        if frontier.is_empty() || order.len() >= limit {
+            break;
+        }
+        let found = ties(conn, &frontier, limit).await?;
+        let mut candidates: HashMap<NodeRef, f64> = HashMap::new();
+        for e in &found {
+            for (end, other) in [(e.target, e.source), (e.source, e.target)] {
+                if !weight.contains_key(&end) && weight.contains_key(&other) {
+                    *candidates.entry(end).or_default() += e.weight;
+                }
+            }
+        }
+        let mut ranked: Vec<(NodeRef, f64)> = candidates.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let room = limit - order.len();
+        truncated |= ranked.len() > room;
+        frontier = Vec::new();
+        for (node, w) in ranked.into_iter().take(room) {
+            weight.insert(node, w);
+            order.push(node);
+            frontier.push(node);
+        }
+        for e in found {
+            if weight.contains_key(&e.source) && weight.contains_key(&e.target) {
+                edges.entry((e.source, e.target, e.kind)).or_insert(e);
+            }
+        }
+    }
+    let names = labels(conn, &order).await?;
+    let nodes = order
+        .iter()
+        .map(|n| Node { node: *n, label: names.get(n).cloned().unwrap_or_default(), weight: weight[n] })
+        .collect();
+    let mut edges: Vec<Edge> = edges.into_values().collect();
+    edges.sort_by(|x, y| y.weight.total_cmp(&x.weight).then((x.source, x.target).cmp(&(y.source, y.target))));
+    Ok(Slice { nodes, edges, truncated })
+}
