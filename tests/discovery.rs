@@ -167,3 +167,36 @@ async fn research_graph_of_a_profile() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn batch_lookups_by_external_id_keep_key_order() {
+    for_each_db(|app| async move {
+        let file = format!("{}/tests/fixtures/real/openalex_work_W2741809807.json", env!("CARGO_MANIFEST_DIR"));
+        let report = scholargraph::ingest::import::import(
+            &app.db,
+            scholargraph::ingest::formats::Format::OpenAlex,
+            &[file],
+            &Default::default(),
+        )
+        .await;
+        assert_eq!(report.exit_code(), 0, "{}", report.summary());
+        let q = r#"{ worksByIds(dois: ["10.9999/unknown", "https://doi.org/10.7717/PEERJ.4375"], openalexIds: ["W2741809807"]) { title openalexId } }"#;
+        let body = app.post(q, json!({})).await;
+        let found = body["data"]["worksByIds"].as_array().unwrap_or_else(|| panic!("{body}"));
+        assert_eq!(found.len(), 3);
+        assert!(found[0].is_null());
+        assert_eq!(found[1]["openalexId"], "W2741809807");
+        assert_eq!(found[2], found[1]);
+
+        let q = r#"{ authorsByIds(orcids: ["0000-0001-6187-6610", "0000-0002-1825-0097"]) { displayName } }"#;
+        let body = app.post(q, json!({})).await;
+        assert_eq!(body["data"]["authorsByIds"][0]["displayName"], "Jason Priem", "{body}");
+        assert!(body["data"]["authorsByIds"][1].is_null());
+
+        assert_eq!(code(&app.post(r#"{ worksByIds(dois: ["not a doi"]) { title } }"#, json!({})).await), "BAD_USER_INPUT");
+        let many: Vec<String> = (0..101).map(|i| format!("W{}", 1000 + i)).collect();
+        let body = app.post("query($k: [String!]) { worksByIds(openalexIds: $k) { title } }", json!({ "k": many })).await;
+        assert_eq!(code(&body), "BAD_USER_INPUT");
+    })
+    .await;
+}

@@ -1,4 +1,6 @@
 //! Query roots, one per domain, merged into `Query`.
+use std::collections::HashMap;
+
 use async_graphql::{Context, ID, MergedObject, Object};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -117,6 +119,27 @@ impl AuthorQuery {
         let page = authors_query(filter, order_by)?.fetch::<author::Model>(&db(ctx).read, window).await?;
         Ok(AuthorConnection(wrap(page, Author)))
     }
+
+    /// Authors by external id, at most 100 keys in all: the results of
+    /// `orcids`, then of `openalexIds`, each in the order given, null where
+    /// no author has the id. One statement per kind of id.
+    async fn authors_by_ids(
+        &self,
+        ctx: &Context<'_>,
+        orcids: Option<Vec<String>>,
+        openalex_ids: Option<Vec<String>>,
+    ) -> ApiResult<Vec<Option<Author>>> {
+        let lists = [
+            (author::Column::Orcid, orcids.unwrap_or_default(), ids::orcid as Normalise),
+            (author::Column::OpenalexId, openalex_ids.unwrap_or_default(), ids::openalex),
+        ];
+        let found = by_external_ids::<author::Entity>(&db(ctx).read, lists.into(), |a, column| match column {
+            author::Column::Orcid => a.orcid.clone(),
+            _ => a.openalex_id.clone(),
+        })
+        .await?;
+        Ok(found.into_iter().map(|a| a.map(Author)).collect())
+    }
 }
 
 #[derive(Default)]
@@ -169,6 +192,62 @@ impl WorkQuery {
             WorkListArgs::new(filter, order_by)?.query("works w").fetch::<work::Model>(&db(ctx).read, window).await?;
         Ok(WorkConnection(into_works(page)))
     }
+
+    /// Works by external id, at most 100 keys in all: the results of `dois`,
+    /// then of `arxivIds`, then of `openalexIds`, each in the order given,
+    /// null where no work has the id. One statement per kind of id.
+    async fn works_by_ids(
+        &self,
+        ctx: &Context<'_>,
+        dois: Option<Vec<String>>,
+        arxiv_ids: Option<Vec<String>>,
+        openalex_ids: Option<Vec<String>>,
+    ) -> ApiResult<Vec<Option<Work>>> {
+        let lists = [
+            (work::Column::Doi, dois.unwrap_or_default(), ids::doi as Normalise),
+            (work::Column::ArxivId, arxiv_ids.unwrap_or_default(), ids::arxiv),
+            (work::Column::OpenalexId, openalex_ids.unwrap_or_default(), ids::openalex),
+        ];
+        let found = by_external_ids::<work::Entity>(&db(ctx).read, lists.into(), |w, column| match column {
+            work::Column::Doi => w.doi.clone(),
+            work::Column::ArxivId => w.arxiv_id.clone(),
+            _ => w.openalex_id.clone(),
+        })
+        .await?;
+        Ok(found.into_iter().map(|w| w.map(Work)).collect())
+    }
+}
+
+type Normalise = fn(&str) -> Result<String, ids::IdError>;
+
+/// Rows by external id for `worksByIds` and `authorsByIds`: per list of
+/// keys (a column, the keys, how to normalise them), one statement, and the
+/// rows in key order with `None` where no row has the key. At most 100
+/// keys in all.
+async fn by_external_ids<E: EntityTrait>(
+    conn: &sea_orm::DatabaseConnection,
+    lists: Vec<(E::Column, Vec<String>, Normalise)>,
+    key_of: impl Fn(&E::Model, E::Column) -> Option<String>,
+) -> ApiResult<Vec<Option<E::Model>>>
+where
+    E::Model: Clone,
+{
+    let n: usize = lists.iter().map(|(_, keys, _)| keys.len()).sum();
+    if n > 100 {
+        return Err(AppError::bad_input(format!("at most 100 keys, got {n}")).into());
+    }
+    let mut out = Vec::with_capacity(n);
+    for (column, keys, normalise) in lists {
+        let keys: Vec<String> = keys.iter().map(|k| normalise(k)).collect::<Result<_, _>>().map_err(bad_id)?;
+        if keys.is_empty() {
+            continue;
+        }
+        let found = E::find().filter(column.is_in(keys.clone())).all(conn).await?;
+        let by_key: HashMap<String, E::Model> =
+            found.into_iter().filter_map(|m| Some((key_of(&m, column)?, m))).collect();
+        out.extend(keys.iter().map(|k| by_key.get(k).cloned()));
+    }
+    Ok(out)
 }
 
 #[derive(Default)]
