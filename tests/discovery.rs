@@ -200,3 +200,41 @@ async fn batch_lookups_by_external_id_keep_key_order() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn facets_count_the_whole_filtered_list() {
+    for_each_db(|app| async move {
+        let eric = author_id(&app, "eric-shea-brown").await;
+        let q = "query($a: ID) { works(first: 2, filter: {authorId: $a}) { totalCount facets {
+            years { year count } types { type count } topics { topic { code } count }
+            venues { venue { name } count } institutions { institution { name } count } } } }";
+        let body = app.post(q, json!({ "a": eric })).await;
+        let works = &body["data"]["works"];
+        assert_eq!(works["totalCount"], 18, "{body}");
+        let f = &works["facets"];
+        let sum = |list: &Value| list.as_array().unwrap().iter().map(|b| b["count"].as_i64().unwrap()).sum::<i64>();
+        assert!(sum(&f["years"]) <= 18 && sum(&f["years"]) > 0, "{f}");
+        assert_eq!(sum(&f["types"]), 18, "every work has a type: {f}");
+        let counts: Vec<i64> = f["years"].as_array().unwrap().iter().map(|b| b["count"].as_i64().unwrap()).collect();
+        assert!(counts.windows(2).all(|w| w[0] >= w[1]), "largest first: {counts:?}");
+        assert!(f["topics"].as_array().unwrap().iter().any(|t| t["topic"]["code"] == "cs.LG"), "{f}");
+        assert!(
+            f["institutions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["institution"]["name"] == "University of Washington"),
+            "{f}"
+        );
+        assert!(!f["venues"].as_array().unwrap().is_empty(), "{f}");
+
+        let all = app.post("{ works(first: 1) { totalCount facets { types { count } } } }", json!({})).await;
+        let total = all["data"]["works"]["totalCount"].as_i64().unwrap();
+        assert_eq!(sum(&all["data"]["works"]["facets"]["types"]), total);
+        let nested = app
+            .post(r#"{ author(slug: "eric-shea-brown") { works(first: 1) { facets { years { year } } } } }"#, json!({}))
+            .await;
+        assert!(nested["data"]["author"]["works"]["facets"].is_null(), "{nested}");
+    })
+    .await;
+}

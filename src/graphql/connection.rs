@@ -1,5 +1,5 @@
 //! Relay connection types. `connection!` makes `XConnection` and `XEdge` for
-//! a node type from a `Page` of it.
+//! a node type from a `Page` of it (and, with `facets:`, the list's facets).
 use async_graphql::SimpleObject;
 
 use super::paging::{Page, encode_cursor};
@@ -25,9 +25,9 @@ impl PageInfo {
 }
 
 macro_rules! connection {
-    ($conn:ident, $edge:ident, $node:ty, $what:literal) => {
+    ($conn:ident, $edge:ident, $node:ty, $what:literal $(, facets: $facets:ty)?) => {
         #[doc = concat!("A page of ", $what, ".")]
-        pub struct $conn(pub $crate::graphql::paging::Page<$node>);
+        pub struct $conn(pub $crate::graphql::paging::Page<$node> $(, pub Option<$facets>)?);
 
         #[async_graphql::Object]
         impl $conn {
@@ -48,6 +48,14 @@ macro_rules! connection {
             async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> $crate::error::ApiResult<i64> {
                 Ok(self.0.total.resolve(&$crate::graphql::loaders::db(ctx).read).await?)
             }
+
+            $(
+            /// Counts of the whole list by year, type, topic, venue and
+            /// institution; on top-level lists (null on nested ones).
+            async fn facets(&self) -> Option<&$facets> {
+                self.1.as_ref()
+            }
+            )?
         }
 
         #[doc = concat!("One of ", $what, " with its cursor.")]

@@ -145,7 +145,7 @@ impl ListQuery {
         self
     }
 
-    fn where_clause(&self) -> String {
+    pub fn where_clause(&self) -> String {
         if self.filter.is_empty() { String::new() } else { format!(" WHERE {}", self.filter.join(" AND ")) }
     }
 

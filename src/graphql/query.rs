@@ -8,6 +8,7 @@ use super::global_id::{self, Kind};
 use super::loaders::{db, loaders};
 use super::paging::Window;
 use super::types::author::{Author, AuthorConnection, AuthorFilter, AuthorKey, AuthorOrder, authors_query};
+use super::types::facets::WorkFacets;
 use super::types::institution::{Institution, InstitutionConnection, InstitutionFilter, InstitutionKey};
 use super::types::node::{self, Node};
 use super::types::research_graph::{GraphSlice, node_kind};
@@ -188,9 +189,9 @@ impl WorkQuery {
         order_by: Option<WorkOrder>,
     ) -> ApiResult<WorkConnection> {
         let window = Window::new(first, after.as_deref(), last, before.as_deref())?;
-        let page =
-            WorkListArgs::new(filter, order_by)?.query("works w").fetch::<work::Model>(&db(ctx).read, window).await?;
-        Ok(WorkConnection(into_works(page)))
+        let query = WorkListArgs::new(filter, order_by)?.query("works w");
+        let page = query.fetch::<work::Model>(&db(ctx).read, window).await?;
+        Ok(WorkConnection(into_works(page), Some(WorkFacets(query))))
     }
 
     /// Works by external id, at most 100 keys in all: the results of `dois`,

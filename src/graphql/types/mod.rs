@@ -1,6 +1,7 @@
 //! One file per GraphQL type: the type, its inputs and keys, its loaders.
 pub mod author;
 pub mod authorship;
+pub mod facets;
 pub mod institution;
 pub mod node;
 pub mod related;

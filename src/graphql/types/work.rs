@@ -214,7 +214,7 @@ impl Work {
     }
 }
 
-connection!(WorkConnection, WorkEdge, Work, "works");
+connection!(WorkConnection, WorkEdge, Work, "works", facets: super::facets::WorkFacets);
 
 /// Narrows a list of works; all conditions must hold.
 #[derive(InputObject, Clone, Debug, Default)]
@@ -397,7 +397,7 @@ pub async fn works_of(
     window: Window,
 ) -> ApiResult<WorkConnection> {
     let page = loaders(ctx).load_one(WorksPageKey { of, parent, args, window }).await?;
-    Ok(WorkConnection(page.map(into_works).unwrap_or_else(|| empty_page())))
+    Ok(WorkConnection(page.map(into_works).unwrap_or_else(|| empty_page()), None))
 }
 
 pub fn into_works(page: Page<work::Model>) -> Page<Work> {
