@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 use serde_json::json;
 
 use super::batch::{BatchCounts, write_batch};
@@ -266,6 +266,23 @@ async fn run(
         }
     }
     derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
+    refresh_statistics(db, report).await.map_err(|e| format!("database: {e}"))?;
+    Ok(())
+}
+
+/// After a large import, Postgres' planner statistics are brought up to
+/// date at once rather than whenever autovacuum comes by: with the sizes of
+/// an empty database, the discovery queries chose plans 100× slower.
+async fn refresh_statistics(db: &Db, report: &ImportReport) -> Result<(), DbErr> {
+    const LARGE: usize = 10_000;
+    if db.write.get_database_backend() == sea_orm::DbBackend::Postgres && report.counts.created() >= LARGE {
+        db.write
+            .execute_unprepared(
+                "ANALYZE works, authors, authorships, authorship_institutions, citations, work_topics, \
+                 author_topics, topics, institutions, affiliations, venues, work_features",
+            )
+            .await?;
+    }
     Ok(())
 }
 

@@ -293,24 +293,21 @@ impl WorkListArgs {
     }
 
     /// The list of works with these conditions, `from` naming `works w`.
+    /// Relations are `w.id IN (…)`, not `EXISTS`: the database then starts
+    /// from the few works of an author instead of probing every work (a
+    /// facet count over an author's works took 1 s on 100,000 works).
     pub fn query(&self, from: &'static str) -> ListQuery {
         let mut q = ListQuery::new("w.*", from, self.order_sql());
         if let Some(id) = self.author {
-            q.and(
-                "EXISTS (SELECT 1 FROM authorships fa WHERE fa.work_id = w.id AND fa.author_id = ?)",
-                [Value::from(id)],
-            );
+            q.and("w.id IN (SELECT fa.work_id FROM authorships fa WHERE fa.author_id = ?)", [Value::from(id)]);
         }
         if let Some(id) = self.topic {
-            q.and(
-                "EXISTS (SELECT 1 FROM work_topics ft WHERE ft.work_id = w.id AND ft.topic_id = ?)",
-                [Value::from(id)],
-            );
+            q.and("w.id IN (SELECT ft.work_id FROM work_topics ft WHERE ft.topic_id = ?)", [Value::from(id)]);
         }
         if let Some(id) = self.institution {
             q.and(
-                "EXISTS (SELECT 1 FROM authorships fa JOIN authorship_institutions fi ON fi.authorship_id = fa.id \
-                 WHERE fa.work_id = w.id AND fi.institution_id = ?)",
+                "w.id IN (SELECT fa.work_id FROM authorships fa JOIN authorship_institutions fi \
+                 ON fi.authorship_id = fa.id WHERE fi.institution_id = ?)",
                 [Value::from(id)],
             );
         }
