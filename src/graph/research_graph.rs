@@ -6,7 +6,7 @@
 //! topic the works in it; affiliation the authorships naming the
 //! institution (plus 1 when listed as an affiliation); a work's topic 1;
 //! cites 1. A new node's weight is the sum of its ties to the nodes
-//! already in.
+//! already in. Topics and institutions are expanded only as the center.
 use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DbErr, Value};
@@ -224,6 +224,9 @@ pub async fn neighbourhood<C: ConnectionTrait>(
         if frontier.is_empty() || order.len() >= limit {
             break;
         }
+        // Topics and institutions are hubs: past the center, their
+        // thousands of equally weak ties would only be ranked to be cut.
+        frontier.retain(|n| *n == center || matches!(n.0, NodeKind::Author | NodeKind::Work));
         let found = ties(conn, &frontier, limit).await?;
         let mut candidates: HashMap<NodeRef, f64> = HashMap::new();
         for e in &found {
