@@ -1,8 +1,10 @@
 //! Database connections: SQLite (embedded default, WAL, a read pool and one
 //! writer) or PostgreSQL (one pool), plus a statement counter that tests and
 //! metrics read.
+mod rows;
 mod sql;
 
+pub use rows::{Kind, fetch, int};
 pub use sql::{MAX_IN, in_chunks, in_list, padded_in, rows_per_statement, stmt};
 
 use std::sync::Arc;

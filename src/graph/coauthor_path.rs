@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::db::in_chunks;
-use crate::ingest::upsert::{Kind, fetch};
+use crate::db::{Kind, fetch, in_chunks, int};
 
 /// Why no answer could be given.
 #[derive(Debug, thiserror::Error)]
@@ -33,13 +32,6 @@ async fn coauthors<C: ConnectionTrait>(conn: &C, frontier: &[i64]) -> Result<Vec
         out.extend(rows.iter().map(|r| (int(&r[0]), int(&r[1]))));
     }
     Ok(out)
-}
-
-fn int(v: &sea_orm::Value) -> i64 {
-    match v {
-        sea_orm::Value::BigInt(Some(n)) => *n,
-        _ => 0,
-    }
 }
 
 /// One side of the search: who was reached, and from whom.

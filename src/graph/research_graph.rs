@@ -11,8 +11,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
-use crate::db::in_chunks;
-use crate::ingest::upsert::{Kind, fetch};
+use crate::db::{Kind, fetch, in_chunks, int};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NodeKind {
@@ -121,13 +120,6 @@ fn edge_kind(code: &str) -> EdgeKind {
         "T" => EdgeKind::HasTopic,
         "F" => EdgeKind::Affiliated,
         _ => EdgeKind::Cites,
-    }
-}
-
-fn int(v: &Value) -> i64 {
-    match v {
-        Value::BigInt(Some(n)) => *n,
-        _ => 0,
     }
 }
 

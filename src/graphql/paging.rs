@@ -22,11 +22,21 @@ pub enum Window {
 }
 
 pub fn page_size(name: &str, value: Option<i32>) -> AppResult<i64> {
-    match value {
-        None => Ok(DEFAULT_PAGE),
-        Some(n) if (1..=MAX_PAGE as i32).contains(&n) => Ok(n as i64),
-        Some(n) => Err(AppError::bad_input(format!("`{name}` must be between 1 and {MAX_PAGE}, got {n}"))),
+    bounded(name, value, DEFAULT_PAGE as i32, 1..=MAX_PAGE as i32).map(i64::from)
+}
+
+/// An integer argument, `default` when not given, `BAD_USER_INPUT` naming
+/// the argument and its bounds when out of `range`.
+pub fn bounded(name: &str, value: Option<i32>, default: i32, range: std::ops::RangeInclusive<i32>) -> AppResult<i32> {
+    let n = value.unwrap_or(default);
+    if !range.contains(&n) {
+        return Err(AppError::bad_input(format!(
+            "`{name}` must be between {} and {}, got {n}",
+            range.start(),
+            range.end()
+        )));
     }
+    Ok(n)
 }
 
 impl Window {

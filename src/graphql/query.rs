@@ -19,7 +19,7 @@ use super::types::work::{Work, WorkConnection, WorkFilter, WorkKey, WorkListArgs
 use crate::entities::{author, institution, topic, work};
 use crate::error::{ApiResult, AppError};
 use crate::graph::{coauthor_path, research_graph};
-use crate::graphql::paging::Page;
+use crate::graphql::paging::{Page, bounded};
 use crate::graphql::scalars::Date;
 use crate::ids;
 
@@ -370,10 +370,7 @@ impl DiscoveryQuery {
         to: ID,
         max_length: Option<i32>,
     ) -> ApiResult<Option<Vec<Author>>> {
-        let max = max_length.unwrap_or(6);
-        if !(1..=10).contains(&max) {
-            return Err(AppError::bad_input(format!("`maxLength` must be between 1 and 10, got {max}")).into());
-        }
+        let max = bounded("maxLength", max_length, 6, 1..=10)?;
         let ends = [global_id::decode(Kind::Author, &from)?, global_id::decode(Kind::Author, &to)?];
         let found = loaders(ctx).load_many(ends.map(AuthorKey)).await?;
         for (id, name) in ends.iter().zip([&from, &to]) {
@@ -404,14 +401,8 @@ impl DiscoveryQuery {
         depth: Option<i32>,
         limit: Option<i32>,
     ) -> ApiResult<GraphSlice> {
-        let depth = depth.unwrap_or(1);
-        if !(1..=3).contains(&depth) {
-            return Err(AppError::bad_input(format!("`depth` must be between 1 and 3, got {depth}")).into());
-        }
-        let limit = limit.unwrap_or(50);
-        if !(1..=500).contains(&limit) {
-            return Err(AppError::bad_input(format!("`limit` must be between 1 and 500, got {limit}")).into());
-        }
+        let depth = bounded("depth", depth, 1, 1..=3)?;
+        let limit = bounded("limit", limit, 50, 1..=500)?;
         let (kind, id) = global_id::decode_any(&center)?;
         let kind = node_kind(kind)
             .ok_or_else(|| AppError::bad_input("`center` must be an author, work, topic or institution".to_owned()))?;

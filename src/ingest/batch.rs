@@ -8,8 +8,8 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Valu
 
 use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
-use super::upsert::{Counts, Kind, MAX_PARAMS, Row, allocate_ids, fetch, insert_rows, upsert};
-use crate::db::{in_chunks, stmt};
+use super::upsert::{Counts, MAX_PARAMS, Row, allocate_ids, insert_rows, upsert};
+use crate::db::{Kind, fetch, in_chunks, int, stmt};
 
 /// What a batch did, per kind of record.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -430,15 +430,6 @@ async fn stored_authorships(
         }
     }
     Ok(out)
-}
-
-/// An integer value of a fetched row (0 for NULL).
-fn int(v: &Value) -> i64 {
-    match v {
-        Value::BigInt(Some(n)) => *n,
-        Value::Int(Some(n)) => *n as i64,
-        _ => 0,
-    }
 }
 
 async fn pairs(

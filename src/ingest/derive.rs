@@ -3,8 +3,8 @@
 //! for everything on demand.
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
 
-use super::upsert::{Kind, MAX_PARAMS, fetch};
-use crate::db::{Db, in_chunks, padded_in, stmt};
+use super::upsert::MAX_PARAMS;
+use crate::db::{Db, Kind, fetch, in_chunks, padded_in, stmt};
 
 /// Which rows to refresh: a set of ids, or every row.
 #[derive(Clone, Copy)]

@@ -1,7 +1,8 @@
 //! The entity tables as the bulk upsert sees them: columns, identities.
 use sea_orm::Value;
 
-use super::upsert::{Kind, Spec};
+use super::upsert::Spec;
+use crate::db::Kind;
 
 pub const INSTITUTIONS: Spec = Spec {
     table: "institutions",

@@ -10,10 +10,10 @@ use sea_orm::{FromQueryResult, QueryResult, Value};
 
 use super::work::Work;
 use crate::entities::work;
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::graphql::connection::PageInfo;
 use crate::graphql::loaders::db;
-use crate::graphql::paging::{ListQuery, Page, Window, encode_cursor};
+use crate::graphql::paging::{ListQuery, Page, Window, bounded, encode_cursor};
 use crate::graphql::scalars::Date;
 
 pub const DEFAULT_DAYS: i32 = 7;
@@ -46,10 +46,7 @@ pub async fn trending(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<TrendingConnection> {
-    let days = days.unwrap_or(DEFAULT_DAYS);
-    if !(1..=MAX_DAYS).contains(&days) {
-        return Err(AppError::bad_input(format!("`days` must be between 1 and {MAX_DAYS}, got {days}")).into());
-    }
+    let days = bounded("days", days, DEFAULT_DAYS, 1..=MAX_DAYS)?;
     let window = Window::forward(first, after.as_deref())?;
     let end = date.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
     // Each day of the window with its weight, as a table of bound values.
