@@ -1,4 +1,4 @@
-//! `cargo bench --bench discovery`: latency of the discovery queries on
+//! `cargo bench --bench discovery`: latency of search and the discovery queries on
 //! generated works (`DISCOVERY_BENCH_WORKS`, default 1,000,000), in a fresh
 //! SQLite file and, with `TEST_DATABASE_URL`, a fresh Postgres schema.
 //! Each query runs 50 times with random inputs (fixed seed) through the
@@ -49,6 +49,30 @@ async fn feature_works(db: &Db) {
     }
 }
 
+async fn texts(db: &Db, sql: &str) -> Vec<String> {
+    let rows = db.read.query_all_raw(Statement::from_string(db.read.get_database_backend(), sql)).await.expect("texts");
+    rows.iter().map(|r| r.try_get::<String>("", "t").expect("text")).collect()
+}
+
+/// The words of one of `texts`, at random.
+fn pick(rng: &mut rand_chacha::ChaCha8Rng, texts: &[String]) -> Vec<String> {
+    let text = &texts[rng.random_range(0..texts.len())];
+    text.split_whitespace().map(str::to_lowercase).collect()
+}
+
+/// A word of five letters or more from a title, with two letters swapped.
+fn typo(rng: &mut rand_chacha::ChaCha8Rng, titles: &[String]) -> String {
+    loop {
+        let words = pick(rng, titles);
+        if let Some(w) = words.iter().find(|w| w.chars().count() >= 5 && w.is_ascii()) {
+            let mut b = w.clone().into_bytes();
+            let i = rng.random_range(1..b.len() - 1);
+            b.swap(i, i + 1);
+            return String::from_utf8(b).expect("ascii");
+        }
+    }
+}
+
 fn percentiles(mut ms: Vec<f64>) -> (f64, f64) {
     ms.sort_by(f64::total_cmp);
     let at = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
@@ -71,8 +95,43 @@ async fn bench(name: &str, db: Db, file: &str, works: usize) {
     let work = move |rng: &mut rand_chacha::ChaCha8Rng| {
         global_id::encode(global_id::Kind::Work, rng.random_range(1..=max_work))
     };
+    // Search text made of the words of stored titles and names, so that
+    // searches find something.
+    let titles = texts(&db, "SELECT title AS t FROM works WHERE id % 997 = 1 LIMIT 500").await;
+    let names = texts(&db, "SELECT display_name AS t FROM authors WHERE id % 997 = 1 LIMIT 500").await;
+    let (t1, t2, t3) = (titles.clone(), titles.clone(), titles);
     type Vars = Box<dyn Fn(&mut rand_chacha::ChaCha8Rng) -> serde_json::Value>;
     let cases: Vec<(&str, &str, Vars)> = vec![
+        (
+            "search, two words of a title",
+            "query($q: String!) { search(query: $q, first: 20) { totalCount edges { score highlight node { ... on Work { title } } } } }",
+            Box::new(move |rng| {
+                let words = pick(rng, &t1);
+                json!({ "q": format!("{} {}", words[0], words[words.len() - 1]) })
+            }),
+        ),
+        (
+            "search, a word with a typo",
+            "query($q: String!) { search(query: $q, first: 20) { totalCount edges { score highlight node { ... on Work { title } } } } }",
+            Box::new(move |rng| json!({ "q": typo(rng, &t2) })),
+        ),
+        (
+            "autocomplete, 3 letters of a title word",
+            "query($p: String!) { autocomplete(prefix: $p, limit: 10) { label } }",
+            Box::new(move |rng| {
+                let words = pick(rng, &t3);
+                json!({ "p": words[0].chars().take(3).collect::<String>() })
+            }),
+        ),
+        (
+            "autocomplete, an author's first name and 2 letters",
+            "query($p: String!) { autocomplete(prefix: $p, types: [AUTHOR], limit: 10) { label } }",
+            Box::new(move |rng| {
+                let words = pick(rng, &names);
+                let last: String = words[words.len() - 1].chars().take(2).collect();
+                json!({ "p": format!("{} {last}", words[0]) })
+            }),
+        ),
         (
             "trending, 7 days",
             r#"{ trending(date: "2026-04-22", days: 7, first: 20) { totalCount edges { rank score node { title } } } }"#,

@@ -53,7 +53,7 @@ pub enum Command {
     SeedDemo(DbArgs),
     /// Write reproducible synthetic OpenAlex works as JSON lines to stdout.
     Generate(GenerateArgs),
-    /// Recompute all derived data (metrics, counts, coauthor pairs) from scratch.
+    /// Recompute all derived data (metrics, counts, coauthor pairs) and the search index from scratch.
     Reindex(DbArgs),
     /// Write citations (BibTeX or CSL-JSON) of an author's works or of all works to stdout.
     Export(ExportArgs),
@@ -213,7 +213,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             let db = server::open_database(&args.database_url).await?;
             let started = std::time::Instant::now();
             crate::ingest::derive::rebuild(&db).await.context("recomputing derived data")?;
-            println!("derived data recomputed in {:.1} s", started.elapsed().as_secs_f64());
+            crate::search::index::rebuild(&db).await.context("rebuilding the search index")?;
+            println!("derived data and search index rebuilt in {:.1} s", started.elapsed().as_secs_f64());
         }
         Command::Export(args) => {
             let db = server::open_database(&args.db.database_url).await?;

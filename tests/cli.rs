@@ -41,7 +41,7 @@ fn import_reports_bad_records_by_file_and_line_and_exits_3() {
 
     let (code, stdout, _) = scholargraph(&["reindex", "--database-url", &db]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("derived data recomputed"), "{stdout}");
+    assert!(stdout.contains("derived data and search index rebuilt"), "{stdout}");
 }
 
 #[test]

@@ -163,12 +163,20 @@ async fn generated_works_import_in_whole_batches_with_consistent_metrics() {
         assert_eq!(report.counts.works.created, 2_500);
 
         // Metrics agree with the lists they summarise, for the most prolific authors.
-        let q = r#"{ authors(first: 5, orderBy: {field: WORKS_COUNT, direction: DESC}) { nodes {
+        let q = r#"{ authors(first: 10, orderBy: {field: WORKS_COUNT, direction: DESC}) { nodes {
             metrics { worksCount citationCount hIndex collaboratorsCount }
             works(first: 100, orderBy: {field: CITED_BY_COUNT, direction: DESC}) { totalCount nodes { citedByCount citedBy(first: 1) { totalCount } } }
             coauthors(first: 1) { totalCount } } } }"#;
         let body = app.post(q, json!({})).await;
-        for a in body["data"]["authors"]["nodes"].as_array().unwrap() {
+        // Those whose works fit on one page.
+        let authors: Vec<&Value> = body["data"]["authors"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["works"]["totalCount"].as_i64().unwrap() <= 100)
+            .collect();
+        assert!(authors.len() >= 5, "{body}");
+        for a in authors {
             let works = a["works"]["nodes"].as_array().unwrap();
             assert_eq!(a["metrics"]["worksCount"], a["works"]["totalCount"]);
             assert_eq!(a["metrics"]["collaboratorsCount"], a["coauthors"]["totalCount"]);

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_graph;
 mod m20261124_000002_import_indexes;
+mod m20261124_000003_search;
 mod names;
 
 pub struct Migrator;
@@ -11,6 +12,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_graph::Migration), Box::new(m20261124_000002_import_indexes::Migration)]
+        vec![
+            Box::new(m20261124_000001_graph::Migration),
+            Box::new(m20261124_000002_import_indexes::Migration),
+            Box::new(m20261124_000003_search::Migration),
+        ]
     }
 }

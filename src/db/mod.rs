@@ -45,8 +45,9 @@ impl Db {
             // Every connection to `sqlite::memory:` is its own empty database:
             // share one connection for everything.
             let readers = if memory { 1 } else { options.max_connections.unwrap_or(8) };
-            let read = Database::connect(sqlite_options(url, readers)).await?;
-            let write = if memory { read.clone() } else { Database::connect(sqlite_options(url, 1)).await? };
+            let read = Database::connect(sqlite_options(url, readers, Role::Read)).await?;
+            let write =
+                if memory { read.clone() } else { Database::connect(sqlite_options(url, 1, Role::Write)).await? };
             (read, write)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let mut opts = ConnectOptions::new(url.to_owned());
@@ -83,8 +84,11 @@ impl Db {
         self.statements.load(Ordering::Relaxed)
     }
 
+    /// Brings the schema up to date; a database from before search gets
+    /// its search index built.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.write, None).await
+        Migrator::up(&self.write, None).await?;
+        crate::search::index::ensure_built(self).await
     }
 
     pub async fn ping(&self) -> Result<(), DbErr> {
@@ -92,9 +96,19 @@ impl Db {
     }
 }
 
-fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
+#[derive(PartialEq)]
+enum Role {
+    Read,
+    Write,
+}
+
+fn sqlite_options(url: &str, max_connections: u32, role: Role) -> ConnectOptions {
+    // Memory-mapped reads spare readers a copy per page; the writer reads
+    // through its page cache instead, which keeps an import's memory flat
+    // (mapped pages it touched counted against it).
+    let mmap = if role == Role::Read { "67108864" } else { "0" };
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(max_connections).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(|o| {
+    opts.max_connections(max_connections).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(move |o| {
         o.journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
@@ -106,7 +120,7 @@ fn sqlite_options(url: &str, max_connections: u32) -> ConnectOptions {
             .pragma("cache_size", "-65536")
             // Last: `PRAGMA mmap_size = …` answers with a row, and the
             // pragmas after it were seen not to take effect.
-            .pragma("mmap_size", "67108864")
+            .pragma("mmap_size", mmap)
     });
     opts
 }

@@ -12,6 +12,7 @@ use super::types::facets::WorkFacets;
 use super::types::institution::{Institution, InstitutionConnection, InstitutionFilter, InstitutionKey};
 use super::types::node::{self, Node};
 use super::types::research_graph::{GraphSlice, node_kind};
+use super::types::search::{self, SearchConnection, SearchHit, SearchType};
 use super::types::topic::{Topic, TopicConnection, TopicFilter, TopicKey};
 use super::types::trending::{self, TrendingConnection};
 use super::types::venue::{Venue, VenueKey};
@@ -345,6 +346,39 @@ pub struct DiscoveryQuery;
 
 #[Object]
 impl DiscoveryQuery {
+    /// Full-text search over work titles and abstracts, author names and
+    /// headlines, topic names and institution names, best match first.
+    /// `"a phrase"` matches words in order, `prefix*` words that start so;
+    /// every term must match. A word of five letters or more that the index
+    /// does not hold also finds the words one typo away. Diacritics and case
+    /// do not matter.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        types: Option<Vec<SearchType>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<SearchConnection> {
+        search::search(ctx, &query, types, first, after).await
+    }
+
+    /// Type-ahead for search boxes: names and titles with a word starting
+    /// with the last word of `prefix` (and holding its other words); names
+    /// that start with `prefix` first, then the most cited or productive.
+    /// At most `limit` (default 10, at most 50).
+    #[graphql(complexity = "limit.unwrap_or(10).clamp(1, 50) as usize * child_complexity + 1")]
+    async fn autocomplete(
+        &self,
+        ctx: &Context<'_>,
+        prefix: String,
+        types: Option<Vec<SearchType>>,
+        limit: Option<i32>,
+    ) -> ApiResult<Vec<SearchHit>> {
+        search::autocomplete(ctx, &prefix, types, limit).await
+    }
+
     /// Works featured in the `days` days (default 7, at most 366) ending on
     /// `date` (default today, UTC), highest score first. A featured day
     /// adds its upvotes plus one, divided by one plus its age in days.

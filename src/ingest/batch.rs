@@ -2,7 +2,7 @@
 //! statements: entities upserted in bulk, relations replaced only where they
 //! changed, citations resolved by external id, and the rows whose derived
 //! data must change queued in `derive_queue` (see `derive`).
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
 
@@ -10,6 +10,7 @@ use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
 use super::upsert::{Counts, MAX_PARAMS, Row, allocate_ids, insert_rows, upsert};
 use crate::db::{Kind, fetch, in_chunks, int, stmt};
+use crate::search::{self, DocKind};
 
 /// What a batch did, per kind of record.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +74,8 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
         .await?;
     let inst_ids = out.ids;
     add(&mut counts.other, out.counts);
+    let mut searchable = Searchable::default();
+    searchable.add(DocKind::Institution, &inst_ids, &out.changed);
     let inst = |d: usize, i: usize| inst_ids[inst_off[d] + i];
 
     let venue_off = offsets(docs.iter().map(|d| d.venues.len()));
@@ -86,6 +89,7 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
             .await?;
     let topic_ids = out.ids;
     add(&mut counts.other, out.counts);
+    searchable.add(DocKind::Topic, &topic_ids, &out.changed);
     // Parents: set where they differ from what is stored.
     let mut parents: HashMap<i64, i64> = HashMap::new();
     for (d, doc) in docs.iter().enumerate() {
@@ -133,6 +137,7 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
         upsert(tx, &AUTHORS, author_rows, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col)).await?;
     let author_ids = out.ids;
     add(&mut counts.authors, out.counts);
+    searchable.add(DocKind::Author, &author_ids, &out.changed);
     for (i, changed) in out.changed.iter().enumerate() {
         if *changed {
             touched.authors.insert(author_ids[i]);
@@ -160,6 +165,7 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
     let out = upsert(tx, &WORKS, work_rows, |_, _| {}).await?;
     let work_ids = out.ids;
     add(&mut counts.works, out.counts);
+    searchable.add(DocKind::Work, &work_ids, &out.changed);
     let mut existed_before = HashSet::new();
     for ((id, changed), created) in work_ids.iter().zip(&out.changed).zip(&out.created) {
         if *changed {
@@ -182,7 +188,22 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
     phases.done("waiting citations");
     enqueue(tx, &touched).await?;
     phases.done("derive queue");
+    for (kind, ids) in searchable.0 {
+        search::index::refresh(tx, kind, &ids.into_iter().collect::<Vec<_>>()).await?;
+    }
+    phases.done("search index");
     Ok(counts)
+}
+
+/// Rows created or changed, whose search documents are written again.
+#[derive(Default)]
+struct Searchable(BTreeMap<DocKind, BTreeSet<i64>>);
+
+impl Searchable {
+    fn add(&mut self, kind: DocKind, ids: &[i64], changed: &[bool]) {
+        let set = self.0.entry(kind).or_default();
+        set.extend(ids.iter().zip(changed).filter(|(_, c)| **c).map(|(id, _)| *id));
+    }
 }
 
 fn col(spec: &super::upsert::Spec, name: &str) -> usize {

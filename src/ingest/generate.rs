@@ -50,6 +50,42 @@ const WORDS: [&str; 32] = [
     "temporal",
 ];
 
+/// Words of titles: the topical words above first, then made-up words,
+/// drawn with Zipf's law (the k-th most common word k times rarer than the
+/// first), as words of real titles are: a search for two words finds a few
+/// works, not a quarter of them.
+const VOCABULARY: usize = 20_000;
+
+fn vocabulary_word(rank: usize) -> String {
+    if rank < WORDS.len() {
+        return WORDS[rank].to_owned();
+    }
+    // Made-up words of three syllables and more, all different.
+    let mut n = rank - WORDS.len() + SYLLABLES.len() * SYLLABLES.len();
+    let mut s = String::new();
+    while n > 0 {
+        s.push_str(SYLLABLES[n % SYLLABLES.len()]);
+        n /= SYLLABLES.len();
+    }
+    s
+}
+
+/// Cumulative Zipf weights of the vocabulary's ranks, for sampling.
+fn zipf_table() -> Vec<f64> {
+    let mut total = 0.0;
+    (1..=VOCABULARY)
+        .map(|k| {
+            total += 1.0 / k as f64;
+            total
+        })
+        .collect()
+}
+
+fn zipf_rank(rng: &mut ChaCha8Rng, table: &[f64]) -> usize {
+    let x = rng.random_range(0.0..table[table.len() - 1]);
+    table.partition_point(|c| *c < x).min(table.len() - 1)
+}
+
 fn name(rng: &mut ChaCha8Rng, parts: usize) -> String {
     let mut s = String::new();
     for _ in 0..parts {
@@ -99,6 +135,8 @@ pub struct Generator {
     /// one entry per citation so far: picking from it favours cited works
     cited_slots: Vec<u32>,
     institutions: u32,
+    vocabulary: Vec<String>,
+    zipf: Vec<f64>,
 }
 
 impl Generator {
@@ -110,6 +148,8 @@ impl Generator {
             authors: 0,
             cited_slots: Vec::with_capacity(works * 7),
             institutions: (works / 200).max(20) as u32,
+            vocabulary: (0..VOCABULARY).map(vocabulary_word).collect(),
+            zipf: zipf_table(),
         }
     }
 
@@ -127,7 +167,8 @@ impl Generator {
         let rng = &mut self.rng;
         let year = 1990 + (36 * n / self.works.max(1)) as i32;
         let date = format!("{year}-{:02}-{:02}", rng.random_range(1..=12), rng.random_range(1..=28));
-        let words: Vec<&str> = (0..rng.random_range(4..10)).map(|_| WORDS[rng.random_range(0..WORDS.len())]).collect();
+        let words: Vec<&str> =
+            (0..rng.random_range(4..10)).map(|_| self.vocabulary[zipf_rank(rng, &self.zipf)].as_str()).collect();
         let title = {
             let t = words.join(" ");
             let mut c = t.chars();

@@ -202,13 +202,44 @@ async fn run(
             None => None,
         },
     };
+    // Statement journals of the batches' multi-row writes stay in memory
+    // (each is bounded by one statement); writing them to temporary files
+    // took a tenth of an import. The derived-data rebuild's large sorts go
+    // back to files.
+    temp_store(db, "MEMORY").await?;
+    let written = write_files(db, format, files, options, report, &mut rejects).await;
+    temp_store(db, "FILE").await?;
+    written?;
+    derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
+    refresh_statistics(db, report).await.map_err(|e| format!("database: {e}"))?;
+    Ok(())
+}
+
+async fn temp_store(db: &Db, mode: &str) -> Result<(), String> {
+    if db.write.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.write
+            .execute_unprepared(&format!("PRAGMA temp_store = {mode}"))
+            .await
+            .map_err(|e| format!("database: {e}"))?;
+    }
+    Ok(())
+}
+
+async fn write_files(
+    db: &Db,
+    format: Format,
+    files: &[String],
+    options: &ImportOptions,
+    report: &mut ImportReport,
+    rejects: &mut Rejects,
+) -> Result<(), String> {
     for file in files {
         let bytes = Arc::new(AtomicU64::new(0));
         let (reader, size) = open(file, bytes.clone()).map_err(|e| format!("{file}: {e}"))?;
         let mut progress = Progress::new(options.progress, size, file);
         // Parsing and checking run on their own thread, beside the writes; a
         // bounded channel keeps memory flat.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Item>(BATCH * 2);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Item>(BATCH);
         let opts = Options { cited: options.cited.clone(), ..Default::default() };
         let parser = std::thread::spawn(move || {
             for item in formats::records_with_options(format, reader, opts) {
@@ -249,14 +280,13 @@ async fn run(
             }
             if batch.prepared.len() >= BATCH {
                 last_committed =
-                    flush_batch(db, &mut batch, file, report, &mut rejects, options.strict).await?.or(last_committed);
+                    flush_batch(db, &mut batch, file, report, rejects, options.strict).await?.or(last_committed);
                 progress.update(options.progress, bytes.load(Ordering::Relaxed), report.read);
             }
         }
         drop(rx);
         let _ = parser.join();
-        last_committed =
-            flush_batch(db, &mut batch, file, report, &mut rejects, options.strict).await?.or(last_committed);
+        last_committed = flush_batch(db, &mut batch, file, report, rejects, options.strict).await?.or(last_committed);
         progress.finish();
         if let Some(why) = stop {
             derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
@@ -265,20 +295,22 @@ async fn run(
             return Err(format!("stopped at {why} (--strict); {upto} of {file} is imported"));
         }
     }
-    derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
-    refresh_statistics(db, report).await.map_err(|e| format!("database: {e}"))?;
     Ok(())
 }
 
 /// After a large import, Postgres' planner statistics are brought up to
 /// date at once rather than whenever autovacuum comes by: with the sizes of
-/// an empty database, the discovery queries chose plans 100× slower.
+/// an empty database, the discovery queries chose plans 100× slower. On
+/// SQLite the search index's segments are merged.
 async fn refresh_statistics(db: &Db, report: &ImportReport) -> Result<(), DbErr> {
     const LARGE: usize = 10_000;
+    if report.counts.created() + report.counts.updated() >= LARGE {
+        crate::search::index::optimize(db).await?;
+    }
     if db.write.get_database_backend() == sea_orm::DbBackend::Postgres && report.counts.created() >= LARGE {
         db.write
             .execute_unprepared(
-                "ANALYZE works, authors, authorships, authorship_institutions, citations, work_topics, \
+                "ANALYZE works, authors, authorships, authorship_institutions, citations, work_topics, search_index, \
                  author_topics, topics, institutions, affiliations, venues, work_features",
             )
             .await?;

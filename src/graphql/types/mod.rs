@@ -6,6 +6,7 @@ pub mod institution;
 pub mod node;
 pub mod related;
 pub mod research_graph;
+pub mod search;
 pub mod topic;
 pub mod trending;
 pub mod venue;
