@@ -225,13 +225,13 @@ pub struct SearchHit {
     label: String,
 }
 
-/// Candidates looked at per type-ahead request.
+/// Matches looked at per type-ahead request (the first in key order).
 const CANDIDATES: usize = 1000;
+/// Of those, the weightiest of each kind ranked further.
+const SHORTLIST: usize = 50;
 
-/// What ranks a suggestion: the label starting with the text typed, then
-/// the row's weight (citations of a work, works of an author or topic,
-/// authors of an institution).
-/// A statement giving `id`, `label` and `weight` of the rows `{ids}` names.
+/// A statement giving `id`, `label` and `weight` (citations of a work,
+/// works of an author or topic, authors of an institution) of rows.
 fn labels_sql(kind: DocKind) -> &'static str {
     match kind {
         DocKind::Work => "SELECT id, title AS label, CAST(cited_by_count AS BIGINT) AS weight FROM works",
@@ -245,8 +245,9 @@ fn labels_sql(kind: DocKind) -> &'static str {
 }
 
 /// Type-ahead: names and titles with a word starting with the last word
-/// typed (and holding the others), labels that start with the text first,
-/// then the most cited or most productive.
+/// typed (and holding the others). Of the first matches, the weightiest of
+/// each kind are ranked: labels that start with the text first, then by
+/// weight.
 pub async fn autocomplete(
     ctx: &Context<'_>,
     prefix: &str,
@@ -278,7 +279,10 @@ pub async fn autocomplete(
     let mut ranked: Vec<(bool, i64, i64, String)> = Vec::with_capacity(rows.len());
     for (kind, ids) in by_kind {
         for (list, values) in in_chunks(&ids) {
-            let from = format!("FROM ({} WHERE id IN ({list})) r", labels_sql(kind));
+            let from = format!(
+                "FROM ({} WHERE id IN ({list})) r ORDER BY weight DESC, id LIMIT {SHORTLIST}",
+                labels_sql(kind)
+            );
             let columns = [("id", Kind::BigInt), ("label", Kind::Text), ("weight", Kind::BigInt)];
             for r in fetch(conn, &columns, &from, values).await? {
                 let label = match &r[1] {
