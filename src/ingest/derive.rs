@@ -156,15 +156,21 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<()
 /// Works per slice when reading every authorship.
 const WORK_SLICE: i64 = 50_000;
 
+/// Authors whose counts are written per statement.
+const COUNTS_PER_UPDATE: usize = MAX_PARAMS / 3;
+
 /// Everyone's collaborator counts (coauthors; close ones share two works or
 /// more), counted here from the authorships: SQL had to group every coauthor
 /// pair, 5.4 million of them per 100,000 generated works, and took 5 s.
+/// Memory grows with the authorships (two u32 lists: works' authors, and
+/// authors' works), not with the pairs, which are counted author by author.
 async fn collaborators_all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     let started = std::time::Instant::now();
     let max = count(conn, "SELECT COALESCE(MAX(work_id), 0) AS n FROM authorships").await?;
-    // (author, coauthor) packed in one u64: half the memory of a pair.
-    let mut pairs: Vec<u64> = Vec::new();
-    let mut authors: Vec<u64> = Vec::new();
+    // Each work's authors, one after another; `work_start[w]` where work w's begin.
+    let mut work_authors: Vec<u32> = Vec::new();
+    let mut work_start: Vec<u32> = vec![0];
+    let mut max_author = 0u32;
     for lo in (0..=max).step_by(WORK_SLICE as usize) {
         let rows = fetch(
             conn,
@@ -174,44 +180,87 @@ async fn collaborators_all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
         )
         .await?;
         for work in rows.chunk_by(|a, b| a[0] == b[0]) {
-            authors.clear();
+            let from = work_authors.len();
             for row in work {
                 match &row[1] {
-                    Value::BigInt(Some(id)) if (0..=u32::MAX as i64).contains(id) => authors.push(*id as u64),
+                    Value::BigInt(Some(id)) if (0..=u32::MAX as i64).contains(id) => work_authors.push(*id as u32),
                     other => return Err(DbErr::Custom(format!("author id {other:?} out of range"))),
                 }
             }
-            authors.sort_unstable();
-            authors.dedup();
-            for &a in &authors {
-                pairs.extend(authors.iter().filter(|&&b| b != a).map(|&b| (a << 32) | b));
+            work_authors[from..].sort_unstable();
+            let mut kept = from;
+            for i in from..work_authors.len() {
+                if i == from || work_authors[i] != work_authors[kept - 1] {
+                    work_authors[kept] = work_authors[i];
+                    kept += 1;
+                }
             }
+            work_authors.truncate(kept);
+            max_author = max_author.max(work_authors[from..].last().copied().unwrap_or(0));
+            work_start.push(work_authors.len() as u32);
         }
     }
-    pairs.sort_unstable();
-    // Per author: coauthors, and those seen more than once (two shared works).
-    let mut counts: Vec<(i64, i64, i64)> = Vec::new();
-    for same in pairs.chunk_by(|x, y| x == y) {
-        let author = (same[0] >> 32) as i64;
-        if counts.last().map(|c| c.0) != Some(author) {
-            counts.push((author, 0, 0));
+    // Each author's works (as positions in `work_start`), by counting sort.
+    let mut author_start = vec![0u32; max_author as usize + 2];
+    for &a in &work_authors {
+        author_start[a as usize + 1] += 1;
+    }
+    for i in 1..author_start.len() {
+        author_start[i] += author_start[i - 1];
+    }
+    let mut author_works = vec![0u32; work_authors.len()];
+    let mut next = author_start.clone();
+    for w in 0..work_start.len() - 1 {
+        for &a in &work_authors[work_start[w] as usize..work_start[w + 1] as usize] {
+            author_works[next[a as usize] as usize] = w as u32;
+            next[a as usize] += 1;
         }
-        let last = counts.last_mut().expect("pushed above");
-        last.1 += 1;
-        last.2 += i64::from(same.len() >= 2);
     }
-    drop(pairs);
-    for chunk in counts.chunks(MAX_PARAMS / 3) {
-        let sql = format!(
-            "UPDATE authors SET collaborators_count = v.column2, close_collaborators_count = v.column3 \
-             FROM (VALUES {}) AS v WHERE authors.id = v.column1",
-            vec!["(?, ?, ?)"; chunk.len()].join(", ")
-        );
-        let values = chunk.iter().flat_map(|&(a, c, close)| [a.into(), c.into(), close.into()]).collect();
-        conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
+    drop(next);
+    let mut coauthors: Vec<u32> = Vec::new();
+    let mut counts: Vec<(i64, i64, i64)> = Vec::with_capacity(COUNTS_PER_UPDATE);
+    let mut authors_counted = 0usize;
+    for a in 0..=max_author {
+        let works = &author_works[author_start[a as usize] as usize..author_start[a as usize + 1] as usize];
+        if works.is_empty() {
+            continue;
+        }
+        coauthors.clear();
+        for &w in works {
+            let list = &work_authors[work_start[w as usize] as usize..work_start[w as usize + 1] as usize];
+            coauthors.extend(list.iter().filter(|&&b| b != a));
+        }
+        coauthors.sort_unstable();
+        let (mut all, mut close) = (0i64, 0i64);
+        for same in coauthors.chunk_by(|x, y| x == y) {
+            all += 1;
+            close += i64::from(same.len() >= 2);
+        }
+        if all > 0 {
+            counts.push((a as i64, all, close));
+        }
+        if counts.len() == COUNTS_PER_UPDATE {
+            authors_counted += write_collaborator_counts(conn, &counts).await?;
+            counts.clear();
+        }
     }
-    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, authors = counts.len(), "collaborator counts");
+    authors_counted += write_collaborator_counts(conn, &counts).await?;
+    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, authors = authors_counted, "collaborator counts");
     Ok(())
+}
+
+async fn write_collaborator_counts<C: ConnectionTrait>(conn: &C, counts: &[(i64, i64, i64)]) -> Result<usize, DbErr> {
+    if counts.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "UPDATE authors SET collaborators_count = v.column2, close_collaborators_count = v.column3 \
+         FROM (VALUES {}) AS v WHERE authors.id = v.column1",
+        vec!["(?, ?, ?)"; counts.len()].join(", ")
+    );
+    let values = counts.iter().flat_map(|&(a, c, close)| [a.into(), c.into(), close.into()]).collect();
+    conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
+    Ok(counts.len())
 }
 
 /// Everything, from scratch (`scholargraph reindex`).

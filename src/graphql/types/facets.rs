@@ -24,20 +24,25 @@ const FACET_SIZE: i64 = 20;
 pub struct WorkFacets(pub ListQuery);
 
 impl WorkFacets {
-    /// Works of the list per value of `key`, reached through `join`.
+    /// Works of the list per value of `key`, reached through `join`; `repeats`
+    /// when the join may reach a value more than once from one work (then
+    /// counting distinct works costs a sort per group: a facet of a million
+    /// works took 4 s that way).
     async fn buckets<K: sea_orm::TryGetable>(
         &self,
         ctx: &Context<'_>,
         key: &str,
         join: &str,
+        repeats: bool,
     ) -> ApiResult<Vec<(K, i64)>> {
+        let count = if repeats { "COUNT(DISTINCT w.id)" } else { "COUNT(*)" };
         let q = &self.0;
         let filter = match q.where_clause() {
             w if w.is_empty() => format!(" WHERE {key} IS NOT NULL"),
             w => format!("{w} AND {key} IS NOT NULL"),
         };
         let sql = format!(
-            "SELECT {key} AS k, COUNT(DISTINCT w.id) AS n FROM {}{join}{filter} GROUP BY {key} ORDER BY n DESC, k LIMIT {FACET_SIZE}",
+            "SELECT {key} AS k, {count} AS n FROM {}{join}{filter} GROUP BY {key} ORDER BY n DESC, k LIMIT {FACET_SIZE}",
             q.from
         );
         let conn = &db(ctx).read;
@@ -95,26 +100,27 @@ pub struct InstitutionCount {
 impl WorkFacets {
     /// Works per publication year.
     async fn years(&self, ctx: &Context<'_>) -> ApiResult<Vec<YearCount>> {
-        let rows = self.buckets::<i32>(ctx, "w.year", "").await?;
+        let rows = self.buckets::<i32>(ctx, "w.year", "", false).await?;
         Ok(rows.into_iter().map(|(year, count)| YearCount { year, count }).collect())
     }
 
     /// Works per type.
     async fn types(&self, ctx: &Context<'_>) -> ApiResult<Vec<TypeCount>> {
-        let rows = self.buckets::<String>(ctx, "w.work_type", "").await?;
+        let rows = self.buckets::<String>(ctx, "w.work_type", "", false).await?;
         Ok(rows.into_iter().map(|(t, count)| TypeCount { work_type: WorkType::from_stored(&t), count }).collect())
     }
 
     /// Works per topic.
     async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<TopicCount>> {
-        let rows = self.buckets::<i64>(ctx, "fwt.topic_id", " JOIN work_topics fwt ON fwt.work_id = w.id").await?;
+        let rows =
+            self.buckets::<i64>(ctx, "fwt.topic_id", " JOIN work_topics fwt ON fwt.work_id = w.id", false).await?;
         let found = loaders(ctx).load_many(rows.iter().map(|(id, _)| TopicKey(*id))).await?;
         Ok(entries(rows, &found, TopicKey, |m, count| TopicCount { topic: Topic(m), count }))
     }
 
     /// Works per venue.
     async fn venues(&self, ctx: &Context<'_>) -> ApiResult<Vec<VenueCount>> {
-        let rows = self.buckets::<i64>(ctx, "w.venue_id", "").await?;
+        let rows = self.buckets::<i64>(ctx, "w.venue_id", "", false).await?;
         let found = loaders(ctx).load_many(rows.iter().map(|(id, _)| VenueKey(*id))).await?;
         Ok(entries(rows, &found, VenueKey, |m, count| VenueCount { venue: Venue(m), count }))
     }
@@ -122,7 +128,7 @@ impl WorkFacets {
     /// Works per institution of their authors.
     async fn institutions(&self, ctx: &Context<'_>) -> ApiResult<Vec<InstitutionCount>> {
         let join = " JOIN authorships fa2 ON fa2.work_id = w.id JOIN authorship_institutions fai ON fai.authorship_id = fa2.id";
-        let rows = self.buckets::<i64>(ctx, "fai.institution_id", join).await?;
+        let rows = self.buckets::<i64>(ctx, "fai.institution_id", join, true).await?;
         let found = loaders(ctx).load_many(rows.iter().map(|(id, _)| InstitutionKey(*id))).await?;
         Ok(entries(rows, &found, InstitutionKey, |m, count| InstitutionCount { institution: Institution(m), count }))
     }
