@@ -228,9 +228,20 @@ async fn facets_count_the_whole_filtered_list() {
         );
         assert!(!f["venues"].as_array().unwrap().is_empty(), "{f}");
 
-        let all = app.post("{ works(first: 1) { totalCount facets { types { count } } } }", json!({})).await;
+        let all = app
+            .post(
+                "{ works(first: 1) { totalCount facets { types { count } topics { topic { worksCount } count } } } }",
+                json!({}),
+            )
+            .await;
         let total = all["data"]["works"]["totalCount"].as_i64().unwrap();
         assert_eq!(sum(&all["data"]["works"]["facets"]["types"]), total);
+        // Unfiltered, a topic's count is its number of works.
+        let topics = all["data"]["works"]["facets"]["topics"].as_array().unwrap();
+        assert!(!topics.is_empty());
+        for t in topics {
+            assert_eq!(t["count"], t["topic"]["worksCount"], "{t}");
+        }
         let nested = app
             .post(r#"{ author(slug: "eric-shea-brown") { works(first: 1) { facets { years { year } } } } }"#, json!({}))
             .await;

@@ -23,27 +23,47 @@ const FACET_SIZE: i64 = 20;
 #[derive(Clone, Debug)]
 pub struct WorkFacets(pub ListQuery);
 
+/// Where a facet's values are: on the works, or on rows related to them.
+enum Source {
+    Works,
+    /// rows of `from`, whose `work` column names their work; `repeats` when
+    /// one work may have a value on several rows (then distinct works are
+    /// counted, which costs a sort per value)
+    Related {
+        from: &'static str,
+        work: &'static str,
+        repeats: bool,
+    },
+}
+
 impl WorkFacets {
-    /// Works of the list per value of `key`, reached through `join`; `repeats`
-    /// when the join may reach a value more than once from one work (then
-    /// counting distinct works costs a sort per group: a facet of a million
-    /// works took 4 s that way).
+    /// Works of the list per value of `key`, the largest counts first.
+    /// Related rows are counted without going through the works when the
+    /// list has no filter (a topic facet of a million works took 3.5 s
+    /// looking up each work).
     async fn buckets<K: sea_orm::TryGetable>(
         &self,
         ctx: &Context<'_>,
         key: &str,
-        join: &str,
-        repeats: bool,
+        source: Source,
     ) -> ApiResult<Vec<(K, i64)>> {
-        let count = if repeats { "COUNT(DISTINCT w.id)" } else { "COUNT(*)" };
         let q = &self.0;
-        let filter = match q.where_clause() {
-            w if w.is_empty() => format!(" WHERE {key} IS NOT NULL"),
-            w => format!("{w} AND {key} IS NOT NULL"),
+        let (count, from, filter) = match source {
+            Source::Works => ("COUNT(*)".to_owned(), q.from.clone(), q.filter.clone()),
+            Source::Related { from, work, repeats } => {
+                let count = if repeats { format!("COUNT(DISTINCT {work})") } else { "COUNT(*)".to_owned() };
+                let filter = if q.filter.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![format!("{work} IN (SELECT w.id FROM {}{})", q.from, q.where_clause())]
+                };
+                (count, from.to_owned(), filter)
+            }
         };
+        let conditions: Vec<String> = filter.into_iter().chain([format!("{key} IS NOT NULL")]).collect();
         let sql = format!(
-            "SELECT {key} AS k, {count} AS n FROM {}{join}{filter} GROUP BY {key} ORDER BY n DESC, k LIMIT {FACET_SIZE}",
-            q.from
+            "SELECT {key} AS k, {count} AS n FROM {from} WHERE {} GROUP BY {key} ORDER BY n DESC, k LIMIT {FACET_SIZE}",
+            conditions.join(" AND ")
         );
         let conn = &db(ctx).read;
         let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, q.values.clone())).await?;
@@ -100,35 +120,39 @@ pub struct InstitutionCount {
 impl WorkFacets {
     /// Works per publication year.
     async fn years(&self, ctx: &Context<'_>) -> ApiResult<Vec<YearCount>> {
-        let rows = self.buckets::<i32>(ctx, "w.year", "", false).await?;
+        let rows = self.buckets::<i32>(ctx, "w.year", Source::Works).await?;
         Ok(rows.into_iter().map(|(year, count)| YearCount { year, count }).collect())
     }
 
     /// Works per type.
     async fn types(&self, ctx: &Context<'_>) -> ApiResult<Vec<TypeCount>> {
-        let rows = self.buckets::<String>(ctx, "w.work_type", "", false).await?;
+        let rows = self.buckets::<String>(ctx, "w.work_type", Source::Works).await?;
         Ok(rows.into_iter().map(|(t, count)| TypeCount { work_type: WorkType::from_stored(&t), count }).collect())
     }
 
     /// Works per topic.
     async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<TopicCount>> {
-        let rows =
-            self.buckets::<i64>(ctx, "fwt.topic_id", " JOIN work_topics fwt ON fwt.work_id = w.id", false).await?;
+        let source = Source::Related { from: "work_topics fwt", work: "fwt.work_id", repeats: false };
+        let rows = self.buckets::<i64>(ctx, "fwt.topic_id", source).await?;
         let found = loaders(ctx).load_many(rows.iter().map(|(id, _)| TopicKey(*id))).await?;
         Ok(entries(rows, &found, TopicKey, |m, count| TopicCount { topic: Topic(m), count }))
     }
 
     /// Works per venue.
     async fn venues(&self, ctx: &Context<'_>) -> ApiResult<Vec<VenueCount>> {
-        let rows = self.buckets::<i64>(ctx, "w.venue_id", "", false).await?;
+        let rows = self.buckets::<i64>(ctx, "w.venue_id", Source::Works).await?;
         let found = loaders(ctx).load_many(rows.iter().map(|(id, _)| VenueKey(*id))).await?;
         Ok(entries(rows, &found, VenueKey, |m, count| VenueCount { venue: Venue(m), count }))
     }
 
     /// Works per institution of their authors.
     async fn institutions(&self, ctx: &Context<'_>) -> ApiResult<Vec<InstitutionCount>> {
-        let join = " JOIN authorships fa2 ON fa2.work_id = w.id JOIN authorship_institutions fai ON fai.authorship_id = fa2.id";
-        let rows = self.buckets::<i64>(ctx, "fai.institution_id", join, true).await?;
+        let source = Source::Related {
+            from: "authorships fa2 JOIN authorship_institutions fai ON fai.authorship_id = fa2.id",
+            work: "fa2.work_id",
+            repeats: true,
+        };
+        let rows = self.buckets::<i64>(ctx, "fai.institution_id", source).await?;
         let found = loaders(ctx).load_many(rows.iter().map(|(id, _)| InstitutionKey(*id))).await?;
         Ok(entries(rows, &found, InstitutionKey, |m, count| InstitutionCount { institution: Institution(m), count }))
     }

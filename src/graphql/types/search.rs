@@ -226,7 +226,7 @@ pub struct SearchHit {
 }
 
 /// Matches looked at per type-ahead request (the first in key order).
-const CANDIDATES: usize = 1000;
+const CANDIDATES: usize = 400;
 /// Of those, the weightiest of each kind ranked further.
 const SHORTLIST: usize = 50;
 
