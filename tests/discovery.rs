@@ -2,7 +2,7 @@
 //! coauthor paths and related works, with bad input as clear errors.
 mod common;
 
-use common::{TestApp, for_each_db};
+use common::{TestApp, for_each_db, import_openalex_fixture};
 use serde_json::{Value, json};
 
 fn code(body: &Value) -> &str {
@@ -171,15 +171,7 @@ async fn research_graph_of_a_profile() {
 #[tokio::test]
 async fn batch_lookups_by_external_id_keep_key_order() {
     for_each_db(|app| async move {
-        let file = format!("{}/tests/fixtures/real/openalex_work_W2741809807.json", env!("CARGO_MANIFEST_DIR"));
-        let report = scholargraph::ingest::import::import(
-            &app.db,
-            scholargraph::ingest::formats::Format::OpenAlex,
-            &[file],
-            &Default::default(),
-        )
-        .await;
-        assert_eq!(report.exit_code(), 0, "{}", report.summary());
+        import_openalex_fixture(&app, "openalex_work_W2741809807.json").await;
         let q = r#"{ worksByIds(dois: ["10.9999/unknown", "https://doi.org/10.7717/PEERJ.4375"], openalexIds: ["W2741809807"]) { title openalexId } }"#;
         let body = app.post(q, json!({})).await;
         let found = body["data"]["worksByIds"].as_array().unwrap_or_else(|| panic!("{body}"));

@@ -3,7 +3,7 @@
 //! paging, facets, and bad input as clear errors.
 mod common;
 
-use common::{TestApp, for_each_db};
+use common::{TestApp, for_each_db, import_openalex_fixture};
 use serde_json::{Value, json};
 
 fn code(body: &Value) -> &str {
@@ -24,18 +24,6 @@ async fn search(app: &TestApp, q: &str, types: Value) -> Value {
 
 fn first_title(found: &Value) -> &str {
     found["edges"][0]["node"]["title"].as_str().unwrap_or_default()
-}
-
-async fn import_fixture(app: &TestApp, name: &str) {
-    let file = format!("{}/tests/fixtures/real/{name}", env!("CARGO_MANIFEST_DIR"));
-    let report = scholargraph::ingest::import::import(
-        &app.db,
-        scholargraph::ingest::formats::Format::OpenAlex,
-        &[file],
-        &Default::default(),
-    )
-    .await;
-    assert_eq!(report.exit_code(), 0, "{}", report.summary());
 }
 
 #[tokio::test]
@@ -82,7 +70,7 @@ async fn search_forgives_a_typo_and_diacritics() {
         // Short words are taken as they are.
         assert_eq!(search(&app, "ntkx", json!(null)).await["totalCount"], 0);
 
-        import_fixture(&app, "openalex_work_W2741809807.json").await;
+        import_openalex_fixture(&app, "openalex_work_W2741809807.json").await;
         for q in ["Lariviere", "larivière", "LARIVIERE"] {
             let found = search(&app, q, json!(["AUTHOR"])).await;
             assert_eq!(found["edges"][0]["node"]["displayName"], "Vincent Larivière", "{q}: {found}");
@@ -198,12 +186,12 @@ async fn autocomplete_completes_names_and_titles() {
 async fn imports_keep_the_index_in_step() {
     for_each_db(|app| async move {
         assert_eq!(search(&app, "priem", json!(["AUTHOR"])).await["totalCount"], 0);
-        import_fixture(&app, "openalex_work_W2741809807.json").await;
+        import_openalex_fixture(&app, "openalex_work_W2741809807.json").await;
         let found = search(&app, "\"state of OA\"", json!(["WORK"])).await;
         assert!(first_title(&found).starts_with("The state of OA"), "{found}");
         assert_eq!(search(&app, "priem", json!(["AUTHOR"])).await["totalCount"], 1);
         // The same record again changes nothing; a changed title is found by its new words.
-        import_fixture(&app, "openalex_work_W2741809807.json").await;
+        import_openalex_fixture(&app, "openalex_work_W2741809807.json").await;
         assert_eq!(search(&app, "priem", json!(["AUTHOR"])).await["totalCount"], 1);
 
         // Rebuilt from scratch, the index finds the same in the same order

@@ -4,8 +4,8 @@
 mod rows;
 mod sql;
 
-pub use rows::{Kind, fetch, int};
-pub use sql::{MAX_IN, in_chunks, in_list, padded_in, rows_per_statement, stmt};
+pub use rows::{Kind, fetch, insert_tuples, int, text};
+pub use sql::{MAX_IN, MAX_PARAMS, in_chunks, in_list, padded_in, rows_per_statement, stmt};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

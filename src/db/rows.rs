@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Value};
 
-use super::stmt;
+use super::{MAX_PARAMS, in_list, rows_per_statement, stmt};
 
 /// How a column is read back for comparison.
 #[derive(Clone, Copy, Debug)]
@@ -92,4 +92,35 @@ pub fn int(v: &Value) -> i64 {
         Value::Int(Some(n)) => *n as i64,
         _ => 0,
     }
+}
+
+/// The text of a text value; empty for NULL and other kinds.
+pub fn text(v: &Value) -> &str {
+    match v {
+        Value::String(Some(s)) => s,
+        _ => "",
+    }
+}
+
+/// Runs `sql`, whose `{rows}` stands for as many `(?, …)` tuples of `width`
+/// values as rows, in statements of a few sizes (see `rows_per_statement`)
+/// under the parameter limit.
+pub async fn insert_tuples<C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    width: usize,
+    rows: Vec<Vec<Value>>,
+) -> Result<(), DbErr> {
+    let cap = (MAX_PARAMS / width.max(1)).clamp(1, 512);
+    let tuple = format!("({})", in_list(width));
+    let mut left = rows.len();
+    let mut rows = rows.into_iter();
+    while left > 0 {
+        let n = rows_per_statement(left, cap);
+        left -= n;
+        let values: Vec<Value> = rows.by_ref().take(n).flatten().collect();
+        let sql = sql.replace("{rows}", &vec![tuple.as_str(); n].join(", "));
+        conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
+    }
+    Ok(())
 }

@@ -59,6 +59,9 @@ pub fn in_chunks<T: Clone + Into<Value>>(items: &[T]) -> impl Iterator<Item = (S
     })
 }
 
+/// Bound parameters per statement: under SQLite's 32,766 and Postgres' 65,535.
+pub const MAX_PARAMS: usize = 30_000;
+
 /// Rows per statement for `n` rows left: the largest power of two within
 /// `n` and `cap`, so that multi-row statements come in a few sizes (see
 /// [`padded_in`]).

@@ -8,8 +8,8 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Valu
 
 use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
-use super::upsert::{Counts, MAX_PARAMS, Row, allocate_ids, insert_rows, upsert};
-use crate::db::{Kind, fetch, in_chunks, int, stmt};
+use super::upsert::{Counts, Row, allocate_ids, insert_rows, upsert};
+use crate::db::{Kind, MAX_PARAMS, fetch, in_chunks, int, stmt, text};
 use crate::search::{self, DocKind};
 
 /// What a batch did, per kind of record.
@@ -437,10 +437,7 @@ async fn stored_authorships(
                 Value::BigInt(a) => *a,
                 _ => None,
             };
-            let name = match &r[3] {
-                Value::String(Some(s)) => s.clone(),
-                _ => String::new(),
-            };
+            let name = text(&r[3]).to_owned();
             out.entry(int(&r[1])).or_default().push((
                 int(&r[2]) as i32,
                 name,
@@ -579,7 +576,7 @@ async fn write_citations(
     for (list, values) in in_chunks(&citing) {
         let filter = format!("FROM citations WHERE citing_work_id IN ({list})");
         for r in fetch(tx, &columns, &filter, values).await? {
-            let text = |v: &Value| match v {
+            let nullable = |v: &Value| match v {
                 Value::String(s) => s.clone(),
                 _ => None,
             };
@@ -587,7 +584,10 @@ async fn write_citations(
                 Value::Bool(b) => b,
                 _ => None,
             };
-            stored.insert((int(&r[0]), text(&r[1]).unwrap_or_default()), (text(&r[2]), text(&r[3]), influential, None));
+            stored.insert(
+                (int(&r[0]), nullable(&r[1]).unwrap_or_default()),
+                (nullable(&r[2]), nullable(&r[3]), influential, None),
+            );
         }
     }
     // Rows already stored as they are stay untouched.

@@ -3,8 +3,7 @@
 //! for everything on demand.
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
 
-use super::upsert::MAX_PARAMS;
-use crate::db::{Db, Kind, fetch, in_chunks, padded_in, stmt};
+use crate::db::{Db, Kind, MAX_PARAMS, fetch, in_chunks, padded_in, stmt};
 
 /// Which rows to refresh: a set of ids, or every row.
 #[derive(Clone, Copy)]
@@ -171,6 +170,7 @@ async fn collaborators_all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
     let mut work_authors: Vec<u32> = Vec::new();
     let mut work_start: Vec<u32> = vec![0];
     let mut max_author = 0u32;
+    let mut authors: Vec<u32> = Vec::new();
     for lo in (0..=max).step_by(WORK_SLICE as usize) {
         let rows = fetch(
             conn,
@@ -180,23 +180,17 @@ async fn collaborators_all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
         )
         .await?;
         for work in rows.chunk_by(|a, b| a[0] == b[0]) {
-            let from = work_authors.len();
+            authors.clear();
             for row in work {
                 match &row[1] {
-                    Value::BigInt(Some(id)) if (0..=u32::MAX as i64).contains(id) => work_authors.push(*id as u32),
+                    Value::BigInt(Some(id)) if (0..=u32::MAX as i64).contains(id) => authors.push(*id as u32),
                     other => return Err(DbErr::Custom(format!("author id {other:?} out of range"))),
                 }
             }
-            work_authors[from..].sort_unstable();
-            let mut kept = from;
-            for i in from..work_authors.len() {
-                if i == from || work_authors[i] != work_authors[kept - 1] {
-                    work_authors[kept] = work_authors[i];
-                    kept += 1;
-                }
-            }
-            work_authors.truncate(kept);
-            max_author = max_author.max(work_authors[from..].last().copied().unwrap_or(0));
+            authors.sort_unstable();
+            authors.dedup();
+            max_author = max_author.max(authors.last().copied().unwrap_or(0));
+            work_authors.extend_from_slice(&authors);
             work_start.push(work_authors.len() as u32);
         }
     }

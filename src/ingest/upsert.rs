@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Value};
 
-use crate::db::{Kind, fetch, in_chunks, in_list, rows_per_statement, stmt};
+use crate::db::{Kind, fetch, in_chunks, insert_tuples, stmt};
 
 /// A table's columns (without `id`), which of them identify a row, and
 /// which identify it only when none of those is given (e.g. a title).
@@ -60,9 +60,6 @@ pub struct Outcome {
     pub created: Vec<bool>,
     pub counts: Counts,
 }
-
-// Bound parameters per statement: under SQLite's 32,766 and Postgres' 65,535.
-pub const MAX_PARAMS: usize = 30_000;
 
 /// Upserts `rows`; `before_insert` may fill in values of the rows about to
 /// be created, given as (slot, index of the first incoming row of that slot),
@@ -278,24 +275,8 @@ pub async fn insert_rows(
     rows: Vec<Vec<Value>>,
     suffix: &str,
 ) -> Result<(), DbErr> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let per_row = columns.len();
-    let cap = (MAX_PARAMS / per_row).clamp(1, 512);
-    let backend = tx.get_database_backend();
-    let tuple = format!("({})", in_list(per_row));
-    let mut left = rows.len();
-    let mut rows = rows.into_iter();
-    while left > 0 {
-        let n = rows_per_statement(left, cap);
-        left -= n;
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(n).collect();
-        let tuples = vec![tuple.as_str(); n].join(", ");
-        let sql = format!("INSERT INTO {table} ({}) VALUES {tuples} {suffix}", columns.join(", "));
-        tx.execute_raw(stmt(backend, &sql, chunk.into_iter().flatten().collect())).await?;
-    }
-    Ok(())
+    let sql = format!("INSERT INTO {table} ({}) VALUES {{rows}} {suffix}", columns.join(", "));
+    insert_tuples(tx, &sql, columns.len(), rows).await
 }
 
 impl Spec {

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, TransactionTrait, Value};
 
 use super::text::indexed;
-use crate::db::{Db, Kind, fetch, in_chunks, in_list, int, rows_per_statement, stmt};
+use crate::db::{Db, Kind, fetch, in_chunks, insert_tuples, int, stmt, text};
 
 /// What a document stands for; its number is the key's remainder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -54,13 +54,6 @@ impl DocKind {
             DocKind::Topic => ("name", "code"),
             DocKind::Institution => ("name", "short_name"),
         }
-    }
-}
-
-fn text(v: &Value) -> &str {
-    match v {
-        Value::String(Some(s)) => s,
-        _ => "",
     }
 }
 
@@ -123,7 +116,8 @@ async fn write<C: ConnectionTrait>(conn: &C, keys: &[i64], docs: Vec<(i64, Strin
     if backend == DbBackend::Postgres {
         let terms: BTreeSet<&str> = docs.iter().flat_map(|(_, n, b)| n.split(' ').chain(b.split(' '))).collect();
         let terms: Vec<Vec<Value>> = terms.into_iter().filter(|t| !t.is_empty()).map(|t| vec![t.into()]).collect();
-        insert(conn, "INSERT INTO search_terms (term) VALUES {rows} ON CONFLICT (term) DO NOTHING", 1, terms).await?;
+        insert_tuples(conn, "INSERT INTO search_terms (term) VALUES {rows} ON CONFLICT (term) DO NOTHING", 1, terms)
+            .await?;
     }
     let rows = docs.into_iter().map(|(k, n, b)| vec![k.into(), n.into(), b.into()]).collect();
     let sql = match backend {
@@ -134,23 +128,7 @@ async fn write<C: ConnectionTrait>(conn: &C, keys: &[i64], docs: Vec<(i64, Strin
         }
         _ => "INSERT INTO search_index (rowid, name, body) VALUES {rows}",
     };
-    insert(conn, sql, 3, rows).await
-}
-
-/// Runs `sql` with `{rows}` standing for as many `(?, …)` tuples as rows, in
-/// statements of a few sizes.
-async fn insert<C: ConnectionTrait>(conn: &C, sql: &str, width: usize, rows: Vec<Vec<Value>>) -> Result<(), DbErr> {
-    let tuple = format!("({})", in_list(width));
-    let mut left = rows.len();
-    let mut rows = rows.into_iter();
-    while left > 0 {
-        let n = rows_per_statement(left, 512);
-        left -= n;
-        let values: Vec<Value> = rows.by_ref().take(n).flatten().collect();
-        let sql = sql.replace("{rows}", &vec![tuple.as_str(); n].join(", "));
-        conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
-    }
-    Ok(())
+    insert_tuples(conn, sql, 3, rows).await
 }
 
 /// Every document from scratch (`scholargraph reindex`), a chunk of rows

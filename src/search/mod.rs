@@ -8,7 +8,7 @@ pub mod index;
 pub mod query;
 pub mod text;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
 
@@ -35,14 +35,16 @@ pub async fn correct<C: ConnectionTrait>(conn: &C, terms: Vec<Term>) -> Result<V
     if unknown.is_empty() {
         return Ok(terms);
     }
-    let candidates: BTreeSet<String> = unknown.iter().flat_map(|w| edits1(w)).collect();
-    let candidates: Vec<String> = candidates.into_iter().collect();
+    let edits: HashMap<&str, Vec<String>> = unknown.iter().map(|w| (w.as_str(), edits1(w))).collect();
+    let candidates: BTreeSet<&String> = edits.values().flatten().collect();
+    let candidates: Vec<String> = candidates.into_iter().cloned().collect();
     let near = index::known_words(conn, &candidates).await?;
     Ok(terms
         .into_iter()
         .map(|t| match t {
-            Term::Word(w) if unknown.contains(&&w) => {
-                let alternatives: Vec<String> = edits1(&w).into_iter().filter(|c| near.contains(c)).collect();
+            Term::Word(w) if edits.contains_key(w.as_str()) => {
+                let alternatives: Vec<String> =
+                    edits[w.as_str()].iter().filter(|c| near.contains(*c)).cloned().collect();
                 if alternatives.is_empty() { Term::Word(w) } else { Term::AnyOf(alternatives) }
             }
             t => t,

@@ -206,3 +206,17 @@ impl Drop for PgSchema {
         }
     }
 }
+
+/// Imports a file of `tests/fixtures/real/` in OpenAlex format, asserting
+/// every record landed.
+pub async fn import_openalex_fixture(app: &TestApp, name: &str) {
+    let file = format!("{}/tests/fixtures/real/{name}", env!("CARGO_MANIFEST_DIR"));
+    let report = scholargraph::ingest::import::import(
+        &app.db,
+        scholargraph::ingest::formats::Format::OpenAlex,
+        &[file],
+        &Default::default(),
+    )
+    .await;
+    assert_eq!(report.exit_code(), 0, "{}", report.summary());
+}

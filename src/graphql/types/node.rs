@@ -26,19 +26,25 @@ pub enum Node {
 /// Resolves global ids in one batch per kind; unknown ids give `None`.
 pub async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
     let decoded = ids.iter().map(|id| decode_any(id)).collect::<Result<Vec<_>, _>>()?;
-    let keys = |kind: Kind| decoded.iter().filter(move |(k, _)| *k == kind).map(|(_, id)| *id);
+    load(ctx, &decoded).await
+}
+
+/// The entities of (kind, row id) pairs, in their order, one batch per
+/// kind; rows that are gone give `None`.
+pub async fn load(ctx: &Context<'_>, keys: &[(Kind, i64)]) -> ApiResult<Vec<Option<Node>>> {
+    let of = |kind: Kind| keys.iter().filter(move |(k, _)| *k == kind).map(|(_, id)| *id);
     let l = loaders(ctx);
     let (authors, works, topics, institutions, venues) = futures_util::try_join!(
-        l.load_many(keys(Kind::Author).map(AuthorKey)),
-        l.load_many(keys(Kind::Work).map(WorkKey)),
-        l.load_many(keys(Kind::Topic).map(TopicKey)),
-        l.load_many(keys(Kind::Institution).map(InstitutionKey)),
-        l.load_many(keys(Kind::Venue).map(VenueKey)),
+        l.load_many(of(Kind::Author).map(AuthorKey)),
+        l.load_many(of(Kind::Work).map(WorkKey)),
+        l.load_many(of(Kind::Topic).map(TopicKey)),
+        l.load_many(of(Kind::Institution).map(InstitutionKey)),
+        l.load_many(of(Kind::Venue).map(VenueKey)),
     )?;
     fn take<K: std::hash::Hash + Eq, M: Clone, N>(map: &HashMap<K, M>, key: K, wrap: fn(M) -> N) -> Option<N> {
         map.get(&key).cloned().map(wrap)
     }
-    Ok(decoded
+    Ok(keys
         .iter()
         .map(|&(kind, id)| match kind {
             Kind::Author => take(&authors, AuthorKey(id), |m| Node::Author(Author(m))),

@@ -7,17 +7,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, SimpleObject, Union};
-use sea_orm::{FromQueryResult, Value};
+use sea_orm::FromQueryResult;
 
-use super::author::{Author, AuthorKey};
+use super::author::Author;
 use super::facets::WorkFacets;
-use super::institution::{Institution, InstitutionKey};
-use super::topic::{Topic, TopicKey};
-use super::work::{Work, WorkKey};
-use crate::db::{Kind, fetch, in_chunks, int};
+use super::institution::Institution;
+use super::node::{self, Node};
+use super::topic::Topic;
+use super::work::Work;
+use crate::db::{Kind, fetch, in_chunks, int, text};
 use crate::error::{ApiResult, AppError};
 use crate::graphql::connection::PageInfo;
-use crate::graphql::loaders::{db, loaders};
+use crate::graphql::global_id::Kind as NodeKind;
+use crate::graphql::loaders::db;
 use crate::graphql::paging::{ListQuery, Page, Window, bounded, encode_cursor};
 use crate::search::highlight::excerpt;
 use crate::search::query::{self, Term};
@@ -76,31 +78,33 @@ fn bad_query(e: query::QueryError) -> AppError {
     AppError::bad_input(format!("`query`: {e}"))
 }
 
-/// The rows behind these document keys, in the order of the keys; keys
-/// whose rows are gone are left out. One loader call per kind.
+/// The rows behind these document keys (those that are gone left out), in
+/// one batch per kind.
 async fn resolve(ctx: &Context<'_>, keys: &[i64]) -> ApiResult<HashMap<i64, SearchResult>> {
-    let of =
-        |kind: DocKind| keys.iter().map(|k| DocKind::of_key(*k)).filter(move |(k, _)| *k == kind).map(|(_, id)| id);
-    let l = loaders(ctx);
-    let (works, authors, topics, institutions) = futures_util::try_join!(
-        l.load_many(of(DocKind::Work).map(WorkKey)),
-        l.load_many(of(DocKind::Author).map(AuthorKey)),
-        l.load_many(of(DocKind::Topic).map(TopicKey)),
-        l.load_many(of(DocKind::Institution).map(InstitutionKey)),
-    )?;
-    let mut out = HashMap::with_capacity(keys.len());
-    for &key in keys {
-        let found = match DocKind::of_key(key) {
-            (DocKind::Work, id) => works.get(&WorkKey(id)).cloned().map(|m| SearchResult::Work(Work(m))),
-            (DocKind::Author, id) => authors.get(&AuthorKey(id)).cloned().map(|m| SearchResult::Author(Author(m))),
-            (DocKind::Topic, id) => topics.get(&TopicKey(id)).cloned().map(|m| SearchResult::Topic(Topic(m))),
-            (DocKind::Institution, id) => {
-                institutions.get(&InstitutionKey(id)).cloned().map(|m| SearchResult::Institution(Institution(m)))
-            }
-        };
-        out.extend(found.map(|f| (key, f)));
-    }
-    Ok(out)
+    let ids: Vec<(NodeKind, i64)> = keys
+        .iter()
+        .map(|key| match DocKind::of_key(*key) {
+            (DocKind::Work, id) => (NodeKind::Work, id),
+            (DocKind::Author, id) => (NodeKind::Author, id),
+            (DocKind::Topic, id) => (NodeKind::Topic, id),
+            (DocKind::Institution, id) => (NodeKind::Institution, id),
+        })
+        .collect();
+    let nodes = node::load(ctx, &ids).await?;
+    Ok(keys
+        .iter()
+        .zip(nodes)
+        .filter_map(|(key, node)| {
+            let found = match node? {
+                Node::Work(w) => SearchResult::Work(w),
+                Node::Author(a) => SearchResult::Author(a),
+                Node::Topic(t) => SearchResult::Topic(t),
+                Node::Institution(i) => SearchResult::Institution(i),
+                Node::Venue(_) => return None,
+            };
+            Some((*key, found))
+        })
+        .collect())
 }
 
 #[derive(FromQueryResult)]
@@ -285,10 +289,7 @@ pub async fn autocomplete(
             );
             let columns = [("id", Kind::BigInt), ("label", Kind::Text), ("weight", Kind::BigInt)];
             for r in fetch(conn, &columns, &from, values).await? {
-                let label = match &r[1] {
-                    Value::String(Some(s)) => s.clone(),
-                    _ => String::new(),
-                };
+                let label = text(&r[1]).to_owned();
                 let starts = words(&label).join(" ").starts_with(&typed);
                 ranked.push((starts, int(&r[2]), kind.key(int(&r[0])), label));
             }
