@@ -32,10 +32,43 @@ async fn bench(name: &str, db: &Db, file: &str, works: usize) {
         );
         println!("  {}", report.summary());
     }
+    let mut sizes = Vec::new();
+    for table in [
+        "works",
+        "authors",
+        "authorships",
+        "authorship_institutions",
+        "citations",
+        "work_topics",
+        "author_topics",
+        "affiliations",
+        "institutions",
+        "topics",
+        "venues",
+        "work_features",
+        "external_metrics",
+    ] {
+        use sea_orm::ConnectionTrait;
+        let row = sea_orm::ConnectionTrait::query_one_raw(
+            &db.read,
+            sea_orm::Statement::from_string(
+                db.read.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ),
+        )
+        .await
+        .expect("count");
+        let n: i64 = row.and_then(|r| r.try_get("", "n").ok()).unwrap_or(0);
+        sizes.push(format!("{table} {n}"));
+    }
+    println!("  rows: {}", sizes.join(", "));
 }
 
 #[tokio::main]
 async fn main() {
+    if std::env::var("RUST_LOG").is_ok() {
+        let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).try_init();
+    }
     let works: usize = std::env::var("IMPORT_BENCH_WORKS").ok().and_then(|s| s.parse().ok()).unwrap_or(100_000);
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("works.jsonl");

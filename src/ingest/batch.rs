@@ -117,6 +117,7 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
         }
     }
 
+    phases.done("institutions, venues, topics");
     // Authors, with unique slugs for new ones.
     let author_off = offsets(docs.iter().map(|d| d.authors.len()));
     let mut author_rows = Vec::new();
@@ -132,6 +133,7 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
         }
     }
     let taken = taken_slugs(tx, slug_bases.iter().filter_map(|(b, _)| b.clone()).collect()).await?;
+    phases.done("author slugs");
     let slug_col = col(&AUTHORS, "slug");
     let out =
         upsert(tx, &AUTHORS, author_rows, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col)).await?;
@@ -144,8 +146,9 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
         }
     }
     let author = |d: usize, i: usize| author_ids[author_off[d] + i];
-    phases.done("institutions, venues, topics, authors");
+    phases.done("authors");
     write_author_relations(tx, docs, &author, &inst).await?;
+    phases.done("author relations");
 
     // Works.
     let work_off = offsets(docs.iter().map(|d| d.works.len()));

@@ -206,21 +206,20 @@ async fn run(
     // (each is bounded by one statement); writing them to temporary files
     // took a tenth of an import. The derived-data rebuild's large sorts go
     // back to files.
-    temp_store(db, "MEMORY").await?;
+    sqlite_pragmas(db, &["temp_store = MEMORY", "wal_autocheckpoint = 0"]).await?;
     let written = write_files(db, format, files, options, report, &mut rejects).await;
-    temp_store(db, "FILE").await?;
+    sqlite_pragmas(db, &["temp_store = FILE", "wal_autocheckpoint = 1000", "wal_checkpoint(TRUNCATE)"]).await?;
     written?;
     derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
     refresh_statistics(db, report).await.map_err(|e| format!("database: {e}"))?;
     Ok(())
 }
 
-async fn temp_store(db: &Db, mode: &str) -> Result<(), String> {
+async fn sqlite_pragmas(db: &Db, pragmas: &[&str]) -> Result<(), String> {
     if db.write.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        db.write
-            .execute_unprepared(&format!("PRAGMA temp_store = {mode}"))
-            .await
-            .map_err(|e| format!("database: {e}"))?;
+        for pragma in pragmas {
+            db.write.execute_unprepared(&format!("PRAGMA {pragma}")).await.map_err(|e| format!("database: {e}"))?;
+        }
     }
     Ok(())
 }
