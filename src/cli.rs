@@ -1,5 +1,5 @@
 //! The command line: `serve`, `migrate`, `import`, `export-schema`,
-//! `seed-demo` and `generate`. Every flag can also come from the environment; the values are
+//! `seed-demo`, `generate`, `reindex`, `export`, `token` and `admin`. Every flag can also come from the environment; the values are
 //! checked here and turned into one [`Config`].
 use std::io::Write;
 use std::net::SocketAddr;
@@ -57,6 +57,12 @@ pub enum Command {
     Reindex(DbArgs),
     /// Write citations (BibTeX or CSL-JSON) of an author's works or of all works to stdout.
     Export(ExportArgs),
+    /// Bearer tokens.
+    #[command(subcommand)]
+    Token(crate::admin::TokenCommand),
+    /// Administrators and profile claims.
+    #[command(subcommand)]
+    Admin(crate::admin::AdminCommand),
 }
 
 /// Flags of `export`.
@@ -226,6 +232,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             let n = crate::export::command::export(&db, args.format, &selection, &mut out).await?;
             eprintln!("{n} works exported");
         }
+        Command::Token(command) => crate::admin::token(command).await?,
+        Command::Admin(command) => crate::admin::admin(command).await?,
         Command::Generate(args) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             crate::ingest::generate::generate(args.works, args.seed, &mut out)

@@ -8,10 +8,12 @@ pub enum AppError {
     BadUserInput(String),
     #[error("{0}")]
     NotFound(String),
-    #[error("authentication required")]
-    Unauthenticated,
+    #[error("{0}")]
+    Unauthenticated(String),
     #[error("{0}")]
     Forbidden(String),
+    #[error("{0}")]
+    RateLimited(String),
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("database unavailable: {0}")]
@@ -29,8 +31,9 @@ impl AppError {
         match self {
             Self::BadUserInput(_) => "BAD_USER_INPUT",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Unauthenticated(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::RateLimited(_) => "RATE_LIMITED",
             Self::DatabaseUnavailable(_) => "DATABASE_UNAVAILABLE",
             Self::Database(err) if is_unavailable(err) => "DATABASE_UNAVAILABLE",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
@@ -111,7 +114,7 @@ mod tests {
         assert_eq!(err.code(), "INTERNAL");
         assert!(!err.public_message().contains("secret"));
         assert_eq!(AppError::bad_input("first must be 1..100").code(), "BAD_USER_INPUT");
-        assert_eq!(AppError::Unauthenticated.code(), "UNAUTHENTICATED");
+        assert_eq!(AppError::Unauthenticated("sign in".into()).code(), "UNAUTHENTICATED");
         let gql: async_graphql::Error = ApiError::from(AppError::bad_input("nope")).into();
         assert_eq!(gql.message, "nope");
         let masked = ApiError::from(AppError::Internal("/etc/passwd".into()));

@@ -18,7 +18,8 @@ pub enum IdError {
 
 fn strip_prefix_ci<'a>(s: &'a str, prefixes: &[&str]) -> &'a str {
     for prefix in prefixes {
-        if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        // `get`: the cut may fall inside a multi-byte character.
+        if s.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix)) {
             return &s[prefix.len()..];
         }
     }
@@ -134,6 +135,10 @@ mod tests {
         assert_eq!(doi(" 10.1000/abc ").unwrap(), "10.1000/abc");
         assert!(doi("11.1/x").is_err());
         assert!(doi("10.1").is_err());
+        // Non-ASCII where a prefix would end: an error, not a panic.
+        for raw in ["RNN’s", "dé", "ヒ", "doi:"] {
+            assert!(doi(raw).is_err() && arxiv(raw).is_err() && orcid(raw).is_err(), "{raw}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! `main.rs` is wiring; everything here is usable from tests directly:
 //! [`graphql::build_schema`] and [`server::app`] serve the API, [`db::Db`]
 //! connects to SQLite or PostgreSQL, [`ingest`] brings data in.
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod ids;
 pub mod ingest;
 pub mod search;
 pub mod server;
+pub mod social;
 
 // glibc's malloc took a fifth of an import's CPU (many small rows and
 // values allocated and freed per batch); mimalloc is several times cheaper

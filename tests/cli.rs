@@ -64,7 +64,7 @@ fn export_writes_an_authors_bibliography_and_all_works_as_csl_json() {
     let (code, csl, stderr) = scholargraph(&["export", "csl-json", "--all", "--database-url", &db]);
     assert_eq!(code, 0, "{stderr}");
     let items: Vec<serde_json::Value> = serde_json::from_str(&csl).unwrap();
-    assert_eq!(items.len(), 74);
+    assert_eq!(items.len(), 75);
     let (code, _, stderr) = scholargraph(&["export", "bibtex", "--author", "nobody", "--database-url", &db]);
     assert_ne!(code, 0);
     assert!(stderr.contains("nobody"), "{stderr}");

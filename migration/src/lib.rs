@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_graph;
 mod m20261124_000002_import_indexes;
 mod m20261124_000003_search;
+mod m20261125_000004_social;
 mod names;
 
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_graph::Migration),
             Box::new(m20261124_000002_import_indexes::Migration),
             Box::new(m20261124_000003_search::Migration),
+            Box::new(m20261125_000004_social::Migration),
         ]
     }
 }

@@ -11,6 +11,10 @@ pub enum Kind {
     Topic,
     Institution,
     Venue,
+    Account,
+    Post,
+    Claim,
+    Invitation,
 }
 
 impl Kind {
@@ -21,11 +25,19 @@ impl Kind {
             Kind::Topic => "Topic",
             Kind::Institution => "Institution",
             Kind::Venue => "Venue",
+            Kind::Account => "Account",
+            Kind::Post => "Post",
+            Kind::Claim => "Claim",
+            Kind::Invitation => "Invitation",
         }
     }
 
     fn with_article(self) -> String {
-        let article = if matches!(self, Kind::Author | Kind::Institution) { "an" } else { "a" };
+        let article = if matches!(self, Kind::Author | Kind::Institution | Kind::Account | Kind::Invitation) {
+            "an"
+        } else {
+            "a"
+        };
         format!("{article} {}", self.name())
     }
 
@@ -36,6 +48,10 @@ impl Kind {
             "Topic" => Kind::Topic,
             "Institution" => Kind::Institution,
             "Venue" => Kind::Venue,
+            "Account" => Kind::Account,
+            "Post" => Kind::Post,
+            "Claim" => Kind::Claim,
+            "Invitation" => Kind::Invitation,
             _ => return None,
         })
     }

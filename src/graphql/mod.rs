@@ -5,16 +5,21 @@ pub mod enums;
 pub mod executor;
 pub mod global_id;
 pub mod introspection;
+pub mod lists;
 pub mod loaders;
+pub mod mutation;
 pub mod paging;
 pub mod query;
 pub mod scalars;
+pub mod social_query;
 pub mod types;
+pub mod viewer;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
 use crate::db::Db;
 pub use loaders::Loaders;
+pub use mutation::Mutation;
 pub use query::Query;
 
 /// Limits applied when the schema is built.
@@ -33,10 +38,10 @@ impl Default for SchemaLimits {
     }
 }
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation, EmptySubscription)
         .data(db)
         .extension(introspection::IntrospectionCompat)
         .limit_depth(limits.max_depth)

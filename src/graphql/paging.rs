@@ -130,6 +130,18 @@ pub struct Page<T> {
     pub total: Total,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item turned into another type.
+    pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(|(p, m)| (p, f(m))).collect(),
+            has_previous: self.has_previous,
+            has_next: self.has_next,
+            total: self.total,
+        }
+    }
+}
+
 /// A list query: `SELECT {select} FROM {from} WHERE {filter} ORDER BY {order}`.
 /// `order` must end in a unique column so that positions are stable.
 #[derive(Clone, Debug)]

@@ -20,12 +20,21 @@ use super::types::work::{Work, WorkConnection, WorkFilter, WorkKey, WorkListArgs
 use crate::entities::{author, institution, topic, work};
 use crate::error::{ApiResult, AppError};
 use crate::graph::{coauthor_path, research_graph};
-use crate::graphql::paging::{Page, bounded};
+use crate::graphql::paging::bounded;
 use crate::graphql::scalars::Date;
 use crate::ids;
 
 #[derive(MergedObject, Default)]
-pub struct Query(NodeQuery, AuthorQuery, WorkQuery, TopicQuery, InstitutionQuery, VenueQuery, DiscoveryQuery);
+pub struct Query(
+    NodeQuery,
+    AuthorQuery,
+    WorkQuery,
+    TopicQuery,
+    InstitutionQuery,
+    VenueQuery,
+    DiscoveryQuery,
+    super::social_query::SocialQuery,
+);
 
 /// `%text%` for LIKE, lower-cased, with LIKE's wildcards escaped.
 pub fn like_pattern(text: &str) -> String {
@@ -48,15 +57,6 @@ fn one_key(names: &[(&str, bool)]) -> ApiResult<()> {
 
 fn bad_id(err: ids::IdError) -> AppError {
     AppError::bad_input(err.to_string())
-}
-
-fn wrap<M, T>(page: Page<M>, f: fn(M) -> T) -> Page<T> {
-    Page {
-        items: page.items.into_iter().map(|(p, m)| (p, f(m))).collect(),
-        has_previous: page.has_previous,
-        has_next: page.has_next,
-        total: page.total,
-    }
 }
 
 #[derive(Default)]
@@ -119,7 +119,7 @@ impl AuthorQuery {
     ) -> ApiResult<AuthorConnection> {
         let window = Window::new(first, after.as_deref(), last, before.as_deref())?;
         let page = authors_query(filter, order_by)?.fetch::<author::Model>(&db(ctx).read, window).await?;
-        Ok(AuthorConnection(wrap(page, Author)))
+        Ok(AuthorConnection(page.map(Author)))
     }
 
     /// Authors by external id, at most 100 keys in all: the results of
@@ -284,7 +284,7 @@ impl TopicQuery {
     ) -> ApiResult<TopicConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = filter.unwrap_or_default().query().fetch::<topic::Model>(&db(ctx).read, window).await?;
-        Ok(TopicConnection(wrap(page, Topic)))
+        Ok(TopicConnection(page.map(Topic)))
     }
 }
 
@@ -324,7 +324,7 @@ impl InstitutionQuery {
     ) -> ApiResult<InstitutionConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = filter.unwrap_or_default().query().fetch::<institution::Model>(&db(ctx).read, window).await?;
-        Ok(InstitutionConnection(wrap(page, Institution)))
+        Ok(InstitutionConnection(page.map(Institution)))
     }
 }
 

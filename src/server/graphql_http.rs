@@ -82,7 +82,7 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
             return response;
         }
     }
-    execute(&state, request, media_type, &Method::GET).await
+    execute(&state, request, &headers, media_type, &Method::GET).await
 }
 
 /// `POST /graphql` with an `application/json` body.
@@ -101,7 +101,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Resul
         parse_body(&body)
     });
     match request {
-        Ok(request) => execute(&state, request, media_type, &Method::POST).await,
+        Ok(request) => execute(&state, request, &headers, media_type, &Method::POST).await,
         Err(rejection) => rejection.into_response(media_type),
     }
 }
@@ -197,6 +197,7 @@ struct RequestErrorBody<'a> {
 async fn execute(
     state: &AppState,
     mut request: async_graphql::Request,
+    headers: &HeaderMap,
     media_type: HeaderValue,
     method: &Method,
 ) -> Response {
@@ -205,6 +206,13 @@ async fn execute(
     }
     // The parsed document is kept in the request, so this parses only once.
     let parse_failed = request.parsed_query().is_err();
+    // The token is checked only if a field asks who the viewer is.
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::social::credentials::bearer)
+        .map(str::to_owned);
+    request = request.data(graphql::viewer::Viewer::new(token));
     let mut response = graphql::execute(&state.schema, request, &state.db).await;
     // Parse and validation errors carry no path: the operation never ran.
     let request_error = response.data == async_graphql::Value::Null

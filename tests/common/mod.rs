@@ -220,3 +220,13 @@ pub async fn import_openalex_fixture(app: &TestApp, name: &str) {
     .await;
     assert_eq!(report.exit_code(), 0, "{}", report.summary());
 }
+
+impl TestApp {
+    /// POSTs a GraphQL request with `Authorization: Bearer {token}`.
+    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = json!({ "query": query, "variables": variables });
+        let response =
+            self.client.post(self.url("/graphql")).bearer_auth(token).json(&body).send().await.expect("POST /graphql");
+        response.json().await.expect("a JSON response body")
+    }
+}

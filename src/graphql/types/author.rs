@@ -154,6 +154,45 @@ impl Author {
         Ok(CoauthorConnection(page.unwrap_or_else(super::work::empty_page)))
     }
 
+    /// an explainable score: the components add up to it (see `social::trust`)
+    async fn trust(&self, ctx: &Context<'_>) -> ApiResult<super::trust::Trust> {
+        let facts = loaders(ctx).load_one(super::trust::TrustFactsOfAuthor(self.0.id)).await?.unwrap_or_default();
+        Ok(super::trust::of(&self.0, facts.first()))
+    }
+
+    /// false when anonymous
+    async fn viewer_is_following(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let Some(account) = crate::graphql::viewer::viewer_id(ctx).await? else { return Ok(false) };
+        let key = super::social::ViewerFollows { account, item: self.0.id };
+        Ok(loaders(ctx).load_one(key).await?.unwrap_or(false))
+    }
+
+    /// accounts following this author, latest first
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
+    async fn followers(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<super::account::AccountConnection> {
+        let window = Window::forward(first, after.as_deref())?;
+        let page = crate::graphql::lists::page_of::<super::social::Followers>(ctx, self.0.id, window).await?;
+        Ok(super::account::AccountConnection(page.map(super::account::Account)))
+    }
+
+    /// posts by this author, newest first
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<super::post::PostConnection> {
+        let window = Window::forward(first, after.as_deref())?;
+        let page = crate::graphql::lists::page_of::<super::post::PostsOfAuthor>(ctx, self.0.id, window).await?;
+        Ok(super::post::PostConnection(page.map(super::post::Post)))
+    }
+
     /// the author's topics, most works first
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity + 1")]
     async fn topics(

@@ -3,8 +3,11 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Interface};
 
+use super::account::{Account, AccountKey};
 use super::author::{Author, AuthorKey};
 use super::institution::{Institution, InstitutionKey};
+use super::invitation::{Claim, ClaimKey, Invitation, InvitationKey};
+use super::post::{Post, PostKey};
 use super::topic::{Topic, TopicKey};
 use super::venue::{Venue, VenueKey};
 use super::work::{Work, WorkKey};
@@ -21,6 +24,10 @@ pub enum Node {
     Topic(Topic),
     Institution(Institution),
     Venue(Venue),
+    Account(Account),
+    Post(Post),
+    Claim(Claim),
+    Invitation(Invitation),
 }
 
 /// Resolves global ids in one batch per kind; unknown ids give `None`.
@@ -41,6 +48,12 @@ pub async fn load(ctx: &Context<'_>, keys: &[(Kind, i64)]) -> ApiResult<Vec<Opti
         l.load_many(of(Kind::Institution).map(InstitutionKey)),
         l.load_many(of(Kind::Venue).map(VenueKey)),
     )?;
+    let (accounts, posts, claims, invitations) = futures_util::try_join!(
+        l.load_many(of(Kind::Account).map(AccountKey)),
+        l.load_many(of(Kind::Post).map(PostKey)),
+        l.load_many(of(Kind::Claim).map(ClaimKey)),
+        l.load_many(of(Kind::Invitation).map(InvitationKey)),
+    )?;
     fn take<K: std::hash::Hash + Eq, M: Clone, N>(map: &HashMap<K, M>, key: K, wrap: fn(M) -> N) -> Option<N> {
         map.get(&key).cloned().map(wrap)
     }
@@ -52,6 +65,10 @@ pub async fn load(ctx: &Context<'_>, keys: &[(Kind, i64)]) -> ApiResult<Vec<Opti
             Kind::Topic => take(&topics, TopicKey(id), |m| Node::Topic(Topic(m))),
             Kind::Institution => take(&institutions, InstitutionKey(id), |m| Node::Institution(Institution(m))),
             Kind::Venue => take(&venues, VenueKey(id), |m| Node::Venue(Venue(m))),
+            Kind::Account => take(&accounts, AccountKey(id), |m| Node::Account(Account(m))),
+            Kind::Post => take(&posts, PostKey(id), |m| Node::Post(Post(m))),
+            Kind::Claim => take(&claims, ClaimKey(id), |m| Node::Claim(Claim(m))),
+            Kind::Invitation => take(&invitations, InvitationKey(id), |m| Node::Invitation(Invitation(m))),
         })
         .collect())
 }

@@ -69,7 +69,7 @@ pub fn node_kind(kind: Kind) -> Option<NodeKind> {
         Kind::Work => Some(NodeKind::Work),
         Kind::Topic => Some(NodeKind::Topic),
         Kind::Institution => Some(NodeKind::Institution),
-        Kind::Venue => None,
+        _ => None,
     }
 }
 

@@ -100,7 +100,7 @@ async fn resolve(ctx: &Context<'_>, keys: &[i64]) -> ApiResult<HashMap<i64, Sear
                 Node::Author(a) => SearchResult::Author(a),
                 Node::Topic(t) => SearchResult::Topic(t),
                 Node::Institution(i) => SearchResult::Institution(i),
-                Node::Venue(_) => return None,
+                _ => return None,
             };
             Some((*key, found))
         })

@@ -3,6 +3,8 @@
 //! Score: every day a work was featured within the window adds its upvotes
 //! plus one, divided by one plus the day's age in days on `date` (a feature
 //! on `date` counts in full, the day before half, two days before a third…).
+//! An upvote by an account here counts one, weighted the same way by the
+//! day it was given, so a work upvoted here trends without being featured.
 //! Ties go to the work with more upvotes, then to the lower id.
 use async_graphql::{Context, Object};
 use chrono::{Duration, NaiveDate};
@@ -56,12 +58,20 @@ pub async fn trending(
         values.push(Value::Double(Some(1.0 / (1.0 + age as f64))));
     }
     let table = vec!["(?, ?)"; days as usize].join(", ");
+    // Featured days and upvotes by accounts here, each weighted by its day.
     let from = format!(
-        "works w JOIN (SELECT f.work_id, SUM((COALESCE(f.upvotes, 0) + 1) * d.column2) AS score, \
-           CAST(MAX(COALESCE(f.upvotes, 0)) AS BIGINT) AS upvotes, MAX(f.featured_on) AS featured_on \
-         FROM work_features f JOIN (VALUES {table}) AS d ON f.featured_on = d.column1 GROUP BY f.work_id) t \
-         ON t.work_id = w.id"
+        "works w JOIN (SELECT e.work_id, SUM(e.score) AS score, \
+           CAST(MAX(e.imported) + SUM(e.upvoted) AS BIGINT) AS upvotes, \
+           COALESCE(MAX(e.featured_on), MAX(e.day)) AS featured_on \
+         FROM (SELECT f.work_id, (COALESCE(f.upvotes, 0) + 1) * d.column2 AS score, COALESCE(f.upvotes, 0) AS imported, \
+                 0 AS upvoted, f.featured_on, f.featured_on AS day \
+               FROM work_features f JOIN (VALUES {table}) AS d ON f.featured_on = d.column1 \
+               UNION ALL \
+               SELECT u.work_id, d.column2, 0, 1, NULL, u.day \
+               FROM upvotes u JOIN (VALUES {table}) AS d ON u.day = d.column1) e \
+         GROUP BY e.work_id) t ON t.work_id = w.id"
     );
+    values.extend(values.clone());
     let mut query = ListQuery::new(
         "w.*, t.score AS score__, t.upvotes AS upvotes__, t.featured_on AS featured__",
         from,
@@ -85,7 +95,7 @@ impl TrendingConnection {
         PageInfo::of(&self.0)
     }
 
-    /// The number of works featured in the window.
+    /// The number of works featured or upvoted in the window.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         Ok(self.0.total.resolve(&db(ctx).read).await?)
     }
@@ -112,18 +122,20 @@ impl TrendingEdge<'_> {
         self.position as i32
     }
 
-    /// See the module documentation: upvotes plus one per featured day,
-    /// divided by one plus the day's age.
+    /// See the module documentation: upvotes plus one per featured day, and
+    /// one per upvote here, each divided by one plus the day's age.
     async fn score(&self) -> f64 {
         self.trend.score
     }
 
-    /// Upvotes on the latest count within the window (the highest seen).
+    /// The highest count imported within the window, plus upvotes given
+    /// here within it.
     async fn upvotes(&self) -> i32 {
         self.trend.upvotes
     }
 
-    /// The last day within the window the work was featured.
+    /// The last day within the window the work was featured (or, if it
+    /// never was, upvoted here).
     async fn featured_on(&self) -> Date {
         Date(self.trend.featured_on)
     }

@@ -179,6 +179,19 @@ impl Work {
     }
 
     /// when an import last created or changed this record
+    /// upvotes by accounts here, plus the latest count imported from a feed
+    async fn upvotes(&self, ctx: &Context<'_>) -> ApiResult<i32> {
+        let rows = loaders(ctx).load_one(super::social::UpvotesOfWork(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.first().map_or(0, |c| c.n as i32))
+    }
+
+    /// false when anonymous
+    async fn viewer_has_upvoted(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        let Some(account) = crate::graphql::viewer::viewer_id(ctx).await? else { return Ok(false) };
+        let key = super::social::ViewerUpvoted { account, item: self.0.id };
+        Ok(loaders(ctx).load_one(key).await?.unwrap_or(false))
+    }
+
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }

@@ -7,7 +7,11 @@ use sea_orm::FromQueryResult;
 use crate::db::{Db, stmt};
 use crate::ingest::{self, Document, WriteSummary};
 
-pub const DEMO_JSON: &str = include_str!("../data/demo.json");
+mod feed;
+
+pub const DEMO_JSON: &str = include_str!("../../data/demo.json");
+/// The social layer of seed 002: posts, threads and readers' bios.
+pub const DEMO_FEED_JSON: &str = include_str!("../../data/demo_feed.json");
 
 pub fn document() -> Result<Document, serde_json::Error> {
     serde_json::from_str(DEMO_JSON)
@@ -15,7 +19,10 @@ pub fn document() -> Result<Document, serde_json::Error> {
 
 pub async fn load(db: &Db) -> anyhow::Result<WriteSummary> {
     let doc = document().context("data/demo.json")?;
-    Ok(ingest::write_document(db, &doc).await.context("loading data/demo.json")?)
+    let summary = ingest::write_document(db, &doc).await.context("loading data/demo.json")?;
+    let feed: feed::Feed = serde_json::from_str(DEMO_FEED_JSON).context("data/demo_feed.json")?;
+    feed::load(db, &feed).await.context("loading data/demo_feed.json")?;
+    Ok(summary)
 }
 
 #[derive(FromQueryResult)]

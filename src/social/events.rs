@@ -1,0 +1,46 @@
+//! The event log behind live updates. Every write that subscribers may
+//! want (a work created by an import, a post) adds rows here in its own
+//! transaction; on Postgres it also notifies, so listeners in any process
+//! wake at once, while on SQLite they poll. See `crate::live`.
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
+
+use crate::db::{insert_tuples, stmt};
+
+pub const CHANNEL: &str = "scholargraph_events";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Work,
+    Post,
+}
+
+impl EventKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Work => "work",
+            EventKind::Post => "post",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "work" => Some(EventKind::Work),
+            "post" => Some(EventKind::Post),
+            _ => None,
+        }
+    }
+}
+
+pub async fn record<C: ConnectionTrait>(conn: &C, kind: EventKind, ids: &[i64]) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let at = Value::ChronoDateTimeUtc(Some(chrono::Utc::now()));
+    let rows = ids.iter().map(|id| vec![kind.name().into(), (*id).into(), at.clone()]).collect();
+    insert_tuples(conn, "INSERT INTO events (kind, item_id, created_at) VALUES {rows}", 3, rows).await?;
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // Delivered on commit; notifications of one transaction are merged.
+        conn.execute_raw(stmt(DbBackend::Postgres, &format!("SELECT pg_notify('{CHANNEL}', '')"), vec![])).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,21 @@
+//! Upvotes of works by accounts: one per account and work; they count in
+//! `Work.upvotes` and in `trending` on the day they were given.
+use sea_orm::Value;
+
+use super::{exec, now, one_id};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+pub async fn upvote(db: &Db, account: i64, work: i64) -> AppResult<()> {
+    if one_id(&db.write, "SELECT id FROM works WHERE id = ?", vec![work.into()]).await?.is_none() {
+        return Err(AppError::NotFound(format!("no work with id {work}")));
+    }
+    exec(
+        &db.write,
+        "INSERT INTO upvotes (account_id, work_id, created_at, day) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (account_id, work_id) DO NOTHING",
+        vec![account.into(), work.into(), now(), Value::ChronoDate(Some(chrono::Utc::now().date_naive()))],
+    )
+    .await?;
+    Ok(())
+}
