@@ -15,6 +15,7 @@ pub mod graph;
 pub mod graphql;
 pub mod ids;
 pub mod ingest;
+pub mod live;
 pub mod search;
 pub mod server;
 pub mod social;

@@ -12,15 +12,17 @@ pub mod paging;
 pub mod query;
 pub mod scalars;
 pub mod social_query;
+pub mod subscription;
 pub mod types;
 pub mod viewer;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 use crate::db::Db;
 pub use loaders::Loaders;
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
 /// Limits applied when the schema is built.
 #[derive(Clone, Debug)]
@@ -38,10 +40,11 @@ impl Default for SchemaLimits {
     }
 }
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
-    Schema::build(Query::default(), Mutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation, Subscription)
+        .data(crate::live::Live::new(db.clone()))
         .data(db)
         .extension(introspection::IntrospectionCompat)
         .limit_depth(limits.max_depth)

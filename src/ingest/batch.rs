@@ -170,11 +170,14 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
     add(&mut counts.works, out.counts);
     searchable.add(DocKind::Work, &work_ids, &out.changed);
     let mut existed_before = HashSet::new();
+    let mut created_works = Vec::new();
     for ((id, changed), created) in work_ids.iter().zip(&out.changed).zip(&out.created) {
         if *changed {
             touched.works.insert(*id);
         }
-        if !created {
+        if *created {
+            created_works.push(*id);
+        } else {
             existed_before.insert(*id);
         }
     }
@@ -195,6 +198,11 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
         search::index::refresh(tx, kind, &ids.into_iter().collect::<Vec<_>>()).await?;
     }
     phases.done("search index");
+    // After the authorships and topics, so live subscribers can filter on them.
+    created_works.sort_unstable();
+    created_works.dedup();
+    crate::social::events::record(tx, crate::social::events::EventKind::Work, &created_works).await?;
+    phases.done("events");
     Ok(counts)
 }
 

@@ -212,6 +212,10 @@ async fn run(
     written?;
     derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
     refresh_statistics(db, report).await.map_err(|e| format!("database: {e}"))?;
+    // Live subscribers had an hour to see older events.
+    crate::social::events::prune(&db.write, std::time::Duration::from_secs(3_600))
+        .await
+        .map_err(|e| format!("database: {e}"))?;
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! The HTTP server: GraphQL over HTTP at `/graphql`, GraphiQL at `/`, health
+//! The HTTP server: GraphQL over HTTP at `/graphql`, subscriptions over
+//! WebSocket at `/graphql/ws`, GraphiQL at `/`, health
 //! and readiness probes, wrapped in the middleware of [`middleware`].
 //! [`app`] is the whole router, so tests drive exactly what production runs.
 mod errors;
@@ -6,6 +7,7 @@ mod graphiql;
 mod graphql_http;
 mod health;
 pub mod middleware;
+mod websocket;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -45,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(graphiql::page))
         .route("/assets/graphiql/{file}", get(graphiql::asset))
         .route("/graphql", get(graphql_http::get).post(graphql_http::post))
+        .route("/graphql/ws", get(websocket::subscriptions))
         .route("/health", get(health::live))
         .route("/ready", get(health::ready))
         .fallback(errors::not_found)

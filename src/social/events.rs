@@ -44,3 +44,14 @@ pub async fn record<C: ConnectionTrait>(conn: &C, kind: EventKind, ids: &[i64]) 
     }
     Ok(())
 }
+
+/// Deletes events older than `keep`: they have been delivered or nobody
+/// was listening.
+pub async fn prune<C: ConnectionTrait>(conn: &C, keep: std::time::Duration) -> Result<u64, DbErr> {
+    let before = chrono::Utc::now() - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::hours(1));
+    let sql = "DELETE FROM events WHERE created_at < ?";
+    Ok(conn
+        .execute_raw(stmt(conn.get_database_backend(), sql, vec![Value::ChronoDateTimeUtc(Some(before))]))
+        .await?
+        .rows_affected())
+}

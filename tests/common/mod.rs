@@ -230,3 +230,18 @@ impl TestApp {
         response.json().await.expect("a JSON response body")
     }
 }
+
+impl TestApp {
+    /// A database URL for the command line that reaches this app's data (on
+    /// Postgres, its schema through the search path).
+    pub fn database_url(&self) -> String {
+        match (&self.pg, &self._dir) {
+            (Some(pg), _) => {
+                let sep = if pg.url.contains('?') { '&' } else { '?' };
+                format!("{}{sep}options=-c%20search_path%3D{}", pg.url, pg.name)
+            }
+            (None, Some(dir)) => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+            (None, None) => panic!("no database URL for this app"),
+        }
+    }
+}
