@@ -1,5 +1,6 @@
 //! The command line: `serve`, `migrate`, `import`, `export-schema`,
-//! `seed-demo`, `generate`, `reindex`, `export`, `token` and `admin`. Every flag can also come from the environment; the values are
+//! `seed-demo`, `generate`, `reindex`, `export`, `token` and `admin`. Every
+//! flag can also come from the environment; the values are
 //! checked here and turned into one [`Config`].
 use std::io::Write;
 use std::net::SocketAddr;

@@ -69,3 +69,73 @@ fn export_writes_an_authors_bibliography_and_all_works_as_csl_json() {
     assert_ne!(code, 0);
     assert!(stderr.contains("nobody"), "{stderr}");
 }
+
+/// Accounts as an operator meets them: tokens revoked, administrators made,
+/// claims decided from the command line; and a server logging at `trace`
+/// never writes a password or token.
+#[tokio::test]
+async fn operators_manage_accounts_and_logs_hold_no_secret() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("ops.db").display());
+    let log = dir.path().join("server.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_scholargraph"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db])
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("start the server");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    // "scholargraph listening on http://127.0.0.1:PORT: GraphiQL at …"
+    let addr = line.split("http://").nth(1).and_then(|s| s.split(": ").next()).unwrap_or_else(|| panic!("{line}"));
+    let url = format!("http://{addr}/graphql");
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let call = |token: Option<String>, query: String| {
+        let mut request = client.post(&url).json(&serde_json::json!({ "query": query }));
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        async move { request.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let password = "a long and secret passphrase";
+    let body =
+        call(None, format!(r#"mutation {{ signUp(input: {{ handle: "ops", password: "{password}" }}) {{ token }} }}"#))
+            .await;
+    let token = body["data"]["signUp"]["token"].as_str().unwrap_or_else(|| panic!("{body}")).to_owned();
+    let body = call(Some(token.clone()), r#"mutation { createApiToken(name: "cron") }"#.into()).await;
+    let api = body["data"]["createApiToken"].as_str().unwrap().to_owned();
+    let eric = call(None, r#"{ author(slug: "eric-shea-brown") { id } }"#.into()).await["data"]["author"]["id"].clone();
+    let body = call(Some(api.clone()), format!(r#"mutation {{ claimAuthor(authorId: {eric}) {{ status }} }}"#)).await;
+    assert_eq!(body["data"]["claimAuthor"]["status"], "PENDING", "{body}");
+    let _ = call(None, format!(r#"mutation {{ signIn(handle: "ops", password: "{password}") {{ token }} }}"#)).await;
+    server.kill().unwrap();
+    let _ = server.wait();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.len() > 1_000, "the server logged at trace level");
+    for secret in [password, &token, &api, &token[3..], &api[3..]] {
+        assert!(!logged.contains(secret), "a secret is in the log");
+    }
+
+    let (code, out, err) = scholargraph(&["admin", "claims", "--database-url", &db]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("@ops") && out.contains("ORCID -"), "{out}");
+    let id = out.split('\t').next().unwrap().trim().to_owned();
+    let (code, out, err) = scholargraph(&["admin", "claims", "--approve", &id, "--database-url", &db]);
+    assert_eq!((code, out.trim()), (0, format!("claim {id} is VERIFIED").as_str()), "{err}");
+    let (code, out, _) = scholargraph(&["admin", "claims", "--database-url", &db]);
+    assert_eq!((code, out.trim()), (0, "no pending claims"));
+    let (code, out, _) = scholargraph(&["admin", "grant", "OPS", "--database-url", &db]);
+    assert_eq!((code, out.trim()), (0, "ops is an administrator"));
+    let (code, _, err) = scholargraph(&["admin", "grant", "nobody", "--database-url", &db]);
+    assert!(code != 0 && err.contains("nobody") && !err.contains("panicked"), "{err}");
+    let (code, out, _) = scholargraph(&["token", "revoke", &api, "--database-url", &db]);
+    assert_eq!((code, out.trim()), (0, "1 token revoked"));
+    let (code, out, _) = scholargraph(&["token", "revoke", "ops", "--database-url", &db]);
+    assert_eq!((code, out.trim()), (0, "2 tokens revoked"), "sign-up and sign-in tokens");
+    let (code, _, err) = scholargraph(&["token", "revoke", "sg_unknown", "--database-url", &db]);
+    assert!(code != 0 && err.contains("no such token"), "{err}");
+}

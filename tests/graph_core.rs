@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 const PROFILE: &str = r#"
 query Profile($slug: String!) {
   author(slug: $slug) {
-    id slug displayName givenName familyName headline openToCollaborate claimed
+    id slug displayName givenName familyName headline openToCollaborate claimed viewerIsFollowing
+    trust { score band verificationLevel components { name points detail } }
     currentAffiliation { name }
     metrics { worksCount citationCount hIndex i10Index topicsCount collaboratorsCount closeCollaboratorsCount followersCount }
     externalMetrics { name value source asOf }

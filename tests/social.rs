@@ -384,3 +384,30 @@ async fn trust_components_add_up_and_name_their_reasons() {
     })
     .await;
 }
+
+/// The social fields load in batches: the statement count of a request does
+/// not grow with the number of authors, posts or followers it shows.
+#[tokio::test]
+async fn social_fields_cost_statements_by_depth_not_breadth() {
+    for_each_db(|app| async move {
+        let token = sign_up(&app, "counter").await;
+        for slug in ["demo-feed-author", "eric-shea-brown"] {
+            app.post_as(&token, FOLLOW, json!({ "a": author_id(&app, slug).await })).await;
+        }
+        let q = r#"query($n: Int!) { viewer { handle } authors(first: $n, orderBy: {field: WORKS_COUNT, direction: ASC}) { nodes {
+            trust { score components { points } } viewerIsFollowing metrics { followersCount }
+            followers(first: 3) { totalCount nodes { handle author { slug } } }
+            posts(first: 5) { totalCount nodes { text replyTo { text } mentionedWorks { title upvotes viewerHasUpvoted } } } } } }"#;
+        let mut counts = Vec::new();
+        for n in [3, 40] {
+            let before = app.db.statement_count();
+            let body = app.post_as(&token, q, json!({ "n": n })).await;
+            ok(&body);
+            counts.push(app.db.statement_count() - before);
+        }
+        assert_eq!(counts[0], counts[1], "{counts:?}");
+        assert!(counts[0] <= 12, "{counts:?}");
+        app.cleanup().await;
+    })
+    .await;
+}

@@ -86,3 +86,21 @@ impl Subscription {
             .boxed())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_subscriber_that_falls_behind_is_ended_not_buffered() {
+        let (tx, rx) = broadcast::channel(2);
+        let mut stream = Box::pin(events(rx));
+        tx.send(1).unwrap();
+        assert_eq!(stream.next().await, Some(1));
+        for i in 2..10 {
+            tx.send(i).unwrap();
+        }
+        // Eight events for a buffer of two: the subscriber is dropped.
+        assert_eq!(stream.next().await, None);
+    }
+}
