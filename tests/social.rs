@@ -88,6 +88,24 @@ async fn accounts_sign_up_sign_in_tokens_and_their_refusals() {
         assert_eq!(ok(&app.post_as(&api, "{ viewer { handle } }", json!({})).await)["viewer"], Value::Null);
         let garbage = app.post_as("sg_not-a-token", API, json!({})).await;
         assert_eq!(code(&garbage), "UNAUTHENTICATED");
+        // Sign-in tokens expire.
+        use sea_orm::ConnectionTrait as _;
+        let past = chrono::Utc::now() - chrono::Duration::days(1);
+        app.db
+            .write
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                app.db.write.get_database_backend(),
+                if app.backend() == "postgres" {
+                    "UPDATE tokens SET expires_at = $1 WHERE kind = 'SESSION'"
+                } else {
+                    "UPDATE tokens SET expires_at = ? WHERE kind = 'SESSION'"
+                },
+                [sea_orm::Value::ChronoDateTimeUtc(Some(past))],
+            ))
+            .await
+            .unwrap();
+        let expired = app.post_as(&session, API, json!({})).await;
+        assert_eq!(code(&expired), "UNAUTHENTICATED", "{expired}");
 
         // Nothing secret is stored in clear.
         use sea_orm::ConnectionTrait;
