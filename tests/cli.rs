@@ -1,5 +1,7 @@
 //! The command line as a user meets it: exit codes, messages naming the file
 //! and line, and commands that leave the database consistent.
+mod common;
+
 use std::process::Command;
 
 fn scholargraph(args: &[&str]) -> (i32, String, String) {
@@ -75,23 +77,10 @@ fn export_writes_an_authors_bibliography_and_all_works_as_csl_json() {
 /// never writes a password or token.
 #[tokio::test]
 async fn operators_manage_accounts_and_logs_hold_no_secret() {
-    use std::io::{BufRead, BufReader};
-    use std::process::Stdio;
-
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}?mode=rwc", dir.path().join("ops.db").display());
     let log = dir.path().join("server.log");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_scholargraph"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &db])
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .expect("start the server");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    // "scholargraph listening on http://127.0.0.1:PORT: GraphiQL at …"
-    let addr = line.split("http://").nth(1).and_then(|s| s.split(": ").next()).unwrap_or_else(|| panic!("{line}"));
+    let (mut server, addr) = common::spawn_server(&db, &log, &[("RUST_LOG", "trace")]);
     let url = format!("http://{addr}/graphql");
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let call = |token: Option<String>, query: String| {

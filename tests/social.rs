@@ -89,7 +89,6 @@ async fn accounts_sign_up_sign_in_tokens_and_their_refusals() {
         let garbage = app.post_as("sg_not-a-token", API, json!({})).await;
         assert_eq!(code(&garbage), "UNAUTHENTICATED");
         // Sign-in tokens expire.
-        use sea_orm::ConnectionTrait as _;
         let past = chrono::Utc::now() - chrono::Duration::days(1);
         app.db
             .write

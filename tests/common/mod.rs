@@ -245,3 +245,21 @@ impl TestApp {
         }
     }
 }
+
+/// The real binary serving `database_url` on an ephemeral port, with its log
+/// (stderr) going to `log`; returns the process and its `host:port`.
+pub fn spawn_server(database_url: &str, log: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_scholargraph"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url])
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(log).expect("log file"))
+        .spawn()
+        .expect("start the server");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("stdout")).read_line(&mut line).expect("the server's first line");
+    // "scholargraph listening on http://127.0.0.1:PORT: GraphiQL at …"
+    let addr = line.split("http://").nth(1).and_then(|s| s.split(": ").next()).unwrap_or_else(|| panic!("{line}"));
+    (server, addr.to_owned())
+}
