@@ -118,6 +118,12 @@ pub struct ServeArgs {
     /// Highest cost a GraphQL operation may have (list sizes multiply).
     #[arg(long, env = "SCHOLARGRAPH_MAX_COMPLEXITY", default_value_t = SchemaLimits::default().max_complexity)]
     pub max_complexity: usize,
+    /// Longest query text in bytes (larger ones get QUERY_TOO_LARGE).
+    #[arg(long, env = "SCHOLARGRAPH_MAX_QUERY_BYTES", default_value_t = graphql::limits::QueryLimits::default().max_bytes)]
+    pub max_query_bytes: usize,
+    /// Refuse introspection (`__schema`, `__type`), e.g. in production.
+    #[arg(long, env = "SCHOLARGRAPH_NO_INTROSPECTION")]
+    pub no_introspection: bool,
 }
 
 /// Flags of `import`.
@@ -180,7 +186,12 @@ impl ServeArgs {
             cors_origins,
             body_limit: self.body_limit,
             request_timeout: self.request_timeout,
-            limits: SchemaLimits { max_depth: self.max_depth, max_complexity: self.max_complexity },
+            limits: SchemaLimits {
+                max_depth: self.max_depth,
+                max_complexity: self.max_complexity,
+                query: graphql::limits::QueryLimits { max_bytes: self.max_query_bytes, ..Default::default() },
+                introspection: !self.no_introspection,
+            },
         })
     }
 }

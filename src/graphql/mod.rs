@@ -5,6 +5,7 @@ pub mod enums;
 pub mod executor;
 pub mod global_id;
 pub mod introspection;
+pub mod limits;
 pub mod lists;
 pub mod loaders;
 pub mod mutation;
@@ -29,6 +30,10 @@ pub use subscription::Subscription;
 pub struct SchemaLimits {
     pub max_depth: usize,
     pub max_complexity: usize,
+    /// size and shape, checked before validation (see [`limits`])
+    pub query: limits::QueryLimits,
+    /// answer `__schema` and `__type` (off for production if wanted)
+    pub introspection: bool,
 }
 
 impl Default for SchemaLimits {
@@ -36,20 +41,28 @@ impl Default for SchemaLimits {
         // Introspection (GraphiQL, codegen) nests 13 levels deep. Complexity
         // multiplies page sizes: 50 authors x 10 works x their authors' topics
         // is about 25,000.
-        Self { max_depth: 20, max_complexity: 100_000 }
+        Self { max_depth: 20, max_complexity: 100_000, query: limits::QueryLimits::default(), introspection: true }
     }
 }
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
-    Schema::build(Query::default(), Mutation, Subscription)
+    let mut builder = Schema::build(Query::default(), Mutation, Subscription)
         .data(crate::live::Live::new(db.clone()))
         .data(db)
+        .extension(limits::Limiter(std::sync::Arc::new(limits.query.clone())))
         .extension(introspection::IntrospectionCompat)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .finish()
+        .limit_recursive_depth(32)
+        // "Did you mean …?" would list the schema to clients that may not
+        // introspect it.
+        .disable_suggestions();
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
 }
 
 pub use executor::execute;

@@ -17,20 +17,30 @@ use super::errors::{
     GRAPHQL_RESPONSE_JSON, JSON, code_for_status, error_response, error_response_as, message_for_status,
 };
 use crate::graphql;
+use crate::graphql::limits::Refusal;
 
 /// A request that cannot be run, with the status it earns.
 struct Rejection {
     status: StatusCode,
     message: String,
+    /// when more precise than the status's code
+    code: Option<&'static str>,
 }
 
 fn bad_request(message: impl Into<String>) -> Rejection {
-    Rejection { status: StatusCode::BAD_REQUEST, message: message.into() }
+    Rejection { status: StatusCode::BAD_REQUEST, message: message.into(), code: None }
+}
+
+impl From<Refusal> for Rejection {
+    fn from(r: Refusal) -> Self {
+        Rejection { status: StatusCode::BAD_REQUEST, message: r.message, code: Some(r.code) }
+    }
 }
 
 impl Rejection {
     fn into_response(self, media_type: HeaderValue) -> Response {
-        error_response_as(self.status, media_type, code_for_status(self.status), &self.message)
+        let code = self.code.unwrap_or_else(|| code_for_status(self.status));
+        error_response_as(self.status, media_type, code, &self.message)
     }
 }
 
@@ -62,7 +72,8 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
                 variables,
                 extensions,
             )
-        });
+        })
+        .and_then(|request| check_size(&state, request));
     let mut request = match request {
         Ok(request) => request,
         Err(rejection) => return rejection.into_response(media_type),
@@ -91,19 +102,29 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Resul
         Ok(media_type) => media_type,
         Err(response) => return response,
     };
-    let request = check_content_type(&headers).and_then(|()| {
-        let body = body.map_err(|err| {
-            let status = err.status();
-            let message =
-                if status == StatusCode::PAYLOAD_TOO_LARGE { message_for_status(status) } else { err.body_text() };
-            Rejection { status, message }
-        })?;
-        parse_body(&body)
-    });
+    let request = check_content_type(&headers)
+        .and_then(|()| {
+            let body = body.map_err(|err| {
+                let status = err.status();
+                let message =
+                    if status == StatusCode::PAYLOAD_TOO_LARGE { message_for_status(status) } else { err.body_text() };
+                Rejection { status, message, code: None }
+            })?;
+            parse_body(&body)
+        })
+        .and_then(|request| check_size(&state, request));
     match request {
         Ok(request) => execute(&state, request, &headers, media_type, &Method::POST).await,
         Err(rejection) => rejection.into_response(media_type),
     }
+}
+
+/// The limits that need no parsing, before anything is parsed.
+fn check_size(state: &AppState, request: async_graphql::Request) -> Result<async_graphql::Request, Rejection> {
+    let limits = &state.config.limits.query;
+    limits.check_text(&request.query)?;
+    limits.check_variables(&request.variables)?;
+    Ok(request)
 }
 
 fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
@@ -112,6 +133,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
         return Ok(());
     }
     Err(Rejection {
+        code: None,
         status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
         message: format!("send the request as Content-Type: application/json, not {content_type:?}"),
     })
