@@ -121,6 +121,9 @@ pub struct ServeArgs {
     /// Longest query text in bytes (larger ones get QUERY_TOO_LARGE).
     #[arg(long, env = "SCHOLARGRAPH_MAX_QUERY_BYTES", default_value_t = graphql::limits::QueryLimits::default().max_bytes)]
     pub max_query_bytes: usize,
+    /// Cost units (see `extensions.cost`) each token or IP address may spend per minute; 0 turns the limit off.
+    #[arg(long, env = "SCHOLARGRAPH_RATE_LIMIT", default_value_t = SchemaLimits::default().budget_per_minute)]
+    pub rate_limit: u32,
     /// Refuse introspection (`__schema`, `__type`), e.g. in production.
     #[arg(long, env = "SCHOLARGRAPH_NO_INTROSPECTION")]
     pub no_introspection: bool,
@@ -179,6 +182,12 @@ impl ServeArgs {
             self.max_depth
         );
         anyhow::ensure!(self.max_complexity > 0, "--max-complexity must be positive");
+        anyhow::ensure!(
+            self.rate_limit == 0 || self.rate_limit as usize >= self.max_complexity,
+            "--rate-limit {} is below --max-complexity {}: the costliest allowed query could never run",
+            self.rate_limit,
+            self.max_complexity
+        );
         Ok(Config {
             listen: self.listen,
             database_url: self.db.database_url,
@@ -191,6 +200,7 @@ impl ServeArgs {
                 max_complexity: self.max_complexity,
                 query: graphql::limits::QueryLimits { max_bytes: self.max_query_bytes, ..Default::default() },
                 introspection: !self.no_introspection,
+                budget_per_minute: self.rate_limit,
             },
         })
     }

@@ -247,7 +247,8 @@ async fn bad_input_is_a_clear_error_and_unknown_keys_are_null() {
         let body = app
             .post(r#"{ author(slug: "nobody") { id } work(arxivId: "2409.99999") { id } node(id: "QXV0aG9yOjk5OTk5") { id } }"#, json!({}))
             .await;
-        assert_eq!(body, json!({"data": {"author": null, "work": null, "node": null}}));
+        assert_eq!(body["data"], json!({"author": null, "work": null, "node": null}));
+        assert!(body["errors"].is_null(), "{body}");
     })
     .await;
 }
@@ -313,7 +314,8 @@ async fn sqlite_and_postgres_agree() {
         r#"{ topics(first: 10) { nodes { code worksCount } } institutions(first: 5, filter: {nameContains: "washington"}) { nodes { name } } }"#,
     ] {
         let vars = json!({"slug": "eric-shea-brown"});
-        assert_eq!(lite.post(q, vars.clone()).await, pg.post(q, vars).await, "{q}");
+        // Data, not extensions: the cost budget left differs between the two.
+        assert_eq!(lite.post(q, vars.clone()).await["data"], pg.post(q, vars).await["data"], "{q}");
     }
     pg.cleanup().await;
 }

@@ -1,6 +1,7 @@
 //! The GraphQL API: types (one file per type, with their loaders), query
 //! roots (one per domain), paging, global ids, and the schema built from them.
 pub mod connection;
+pub mod cost;
 pub mod enums;
 pub mod executor;
 pub mod global_id;
@@ -34,6 +35,8 @@ pub struct SchemaLimits {
     pub query: limits::QueryLimits,
     /// answer `__schema` and `__type` (off for production if wanted)
     pub introspection: bool,
+    /// cost units each client may spend per minute; 0 for no limit
+    pub budget_per_minute: u32,
 }
 
 impl Default for SchemaLimits {
@@ -41,7 +44,15 @@ impl Default for SchemaLimits {
         // Introspection (GraphiQL, codegen) nests 13 levels deep. Complexity
         // multiplies page sizes: 50 authors x 10 works x their authors' topics
         // is about 25,000.
-        Self { max_depth: 20, max_complexity: 100_000, query: limits::QueryLimits::default(), introspection: true }
+        Self {
+            max_depth: 20,
+            max_complexity: 100_000,
+            query: limits::QueryLimits::default(),
+            introspection: true,
+            // Ten of the costliest queries a minute, or thousands of
+            // ordinary ones (a profile page costs about 500).
+            budget_per_minute: 1_000_000,
+        }
     }
 }
 
@@ -52,6 +63,10 @@ pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
         .data(crate::live::Live::new(db.clone()))
         .data(db)
         .extension(limits::Limiter(std::sync::Arc::new(limits.query.clone())))
+        .extension(cost::CostReport {
+            budgets: cost::Budgets::new(limits.budget_per_minute).map(std::sync::Arc::new),
+            max_complexity: limits.max_complexity,
+        })
         .extension(introspection::IntrospectionCompat)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)

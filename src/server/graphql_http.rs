@@ -17,6 +17,7 @@ use super::errors::{
     GRAPHQL_RESPONSE_JSON, JSON, code_for_status, error_response, error_response_as, message_for_status,
 };
 use crate::graphql;
+use crate::graphql::cost::ClientKey;
 use crate::graphql::limits::Refusal;
 
 /// A request that cannot be run, with the status it earns.
@@ -56,7 +57,7 @@ struct GetParams {
 }
 
 /// `GET /graphql`: queries only; a mutation gets 405 with `Allow: POST`.
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
+pub async fn get(State(state): State<AppState>, client: Client, headers: HeaderMap, uri: Uri) -> Response {
     let media_type = match negotiate(&headers) {
         Ok(media_type) => media_type,
         Err(response) => return response,
@@ -93,11 +94,16 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, uri: Uri) ->
             return response;
         }
     }
-    execute(&state, request, &headers, media_type, &Method::GET).await
+    execute(&state, request, &client, media_type, &Method::GET).await
 }
 
 /// `POST /graphql` with an `application/json` body.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let media_type = match negotiate(&headers) {
         Ok(media_type) => media_type,
         Err(response) => return response,
@@ -114,8 +120,77 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Resul
         })
         .and_then(|request| check_size(&state, request));
     match request {
-        Ok(request) => execute(&state, request, &headers, media_type, &Method::POST).await,
+        Ok(request) => execute(&state, request, &client, media_type, &Method::POST).await,
         Err(rejection) => rejection.into_response(media_type),
+    }
+}
+
+/// Who sent a request: its bearer token, if any, and its address.
+pub struct Client {
+    token: Option<String>,
+    ip: Option<std::net::IpAddr>,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::social::credentials::bearer)
+            .map(str::to_owned);
+        let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        Ok(Client { token, ip })
+    }
+}
+
+impl Client {
+    /// The same client with the token it gave another way (a WebSocket's
+    /// `connection_init` payload).
+    pub fn with_token(self, token: Option<String>) -> Self {
+        Self { token: token.or(self.token), ..self }
+    }
+
+    /// Whose budget a request spends: the token's, else the address's.
+    pub fn key(&self) -> ClientKey {
+        match (&self.token, self.ip) {
+            (Some(token), _) => ClientKey(format!("token:{}", &crate::social::credentials::token_digest(token)[..16])),
+            (None, Some(ip)) => ClientKey(format!("ip:{ip}")),
+            (None, None) => ClientKey("ip:unknown".to_owned()),
+        }
+    }
+}
+
+/// Seconds to wait, when the request was refused for its budget.
+fn rate_limited(response: &async_graphql::Response) -> Option<u64> {
+    response.errors.iter().find_map(|e| {
+        let ext = e.extensions.as_ref()?;
+        if ext.get("code") != Some(&async_graphql::Value::from("RATE_LIMITED")) {
+            return None;
+        }
+        match ext.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64(),
+            _ => Some(60),
+        }
+    })
+}
+
+/// `RateLimit-Limit` and `RateLimit-Remaining` from `extensions.cost`, and
+/// `Retry-After` on a refusal.
+fn budget_headers(response: &async_graphql::Response, retry_after: Option<u64>, headers: &mut HeaderMap) {
+    if let Some(async_graphql::Value::Object(cost)) = response.extensions.get("cost") {
+        if let Some(async_graphql::Value::Object(budget)) = cost.get("budget") {
+            for (header, field) in [("ratelimit-limit", "perMinute"), ("ratelimit-remaining", "remaining")] {
+                if let Some(v) = budget.get(field).and_then(|v| HeaderValue::from_str(&v.to_string()).ok()) {
+                    headers.insert(header, v);
+                }
+            }
+        }
+    }
+    if let Some(secs) = retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
 }
 
@@ -219,7 +294,7 @@ struct RequestErrorBody<'a> {
 async fn execute(
     state: &AppState,
     mut request: async_graphql::Request,
-    headers: &HeaderMap,
+    client: &Client,
     media_type: HeaderValue,
     method: &Method,
 ) -> Response {
@@ -229,12 +304,7 @@ async fn execute(
     // The parsed document is kept in the request, so this parses only once.
     let parse_failed = request.parsed_query().is_err();
     // The token is checked only if a field asks who the viewer is.
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(crate::social::credentials::bearer)
-        .map(str::to_owned);
-    request = request.data(graphql::viewer::Viewer::new(token));
+    request = request.data(graphql::viewer::Viewer::new(client.token.clone())).data(client.key());
     let mut response = graphql::execute(&state.schema, request, &state.db).await;
     // Parse and validation errors carry no path: the operation never ran.
     let request_error = response.data == async_graphql::Value::Null
@@ -262,9 +332,16 @@ async fn execute(
     };
     // The spec: with the new media type a request error is a 400; with
     // application/json every well-formed request gets 200.
-    let status =
-        if request_error && media_type == GRAPHQL_RESPONSE_JSON { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let retry_after = rate_limited(&response);
+    let status = if retry_after.is_some() {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if request_error && media_type == GRAPHQL_RESPONSE_JSON {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let mut http = (status, [(header::CONTENT_TYPE, media_type)], body).into_response();
+    budget_headers(&response, retry_after, http.headers_mut());
     for (name, value) in &response.http_headers {
         http.headers_mut().append(name, value.clone());
     }

@@ -9,6 +9,7 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
 
 use super::AppState;
+use super::graphql_http::Client;
 use crate::graphql::{self, viewer::Viewer};
 use crate::social::{accounts, credentials};
 
@@ -20,6 +21,7 @@ fn token(payload: &serde_json::Value) -> Option<String> {
 
 pub async fn subscriptions(
     State(state): State<AppState>,
+    client: Client,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -28,7 +30,9 @@ pub async fn subscriptions(
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         GraphQLWebSocket::new(socket, schema, protocol)
             .on_connection_init(move |payload| async move {
-                let account = match token(&payload) {
+                let token = token(&payload);
+                let key = client.with_token(token.clone()).key();
+                let account = match token {
                     Some(token) => match accounts::authenticate(&db, &token).await {
                         Ok(Some(account)) => Some(account),
                         Ok(None) => return Err("the token is not valid: unknown, expired or revoked".into()),
@@ -42,6 +46,7 @@ pub async fn subscriptions(
                 let mut data = Data::default();
                 data.insert(Viewer::signed_in(account));
                 data.insert(graphql::request_data(&db));
+                data.insert(key);
                 Ok(data)
             })
             .serve()
