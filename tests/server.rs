@@ -323,3 +323,23 @@ async fn shutdown_drains_in_flight_requests() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn prometheus_metrics_count_requests_by_operation_and_outcome() {
+    let app = TestApp::sqlite().await;
+    app.post("query ProfileCard { author(slug: \"eric-shea-brown\") { displayName } }", json!({})).await;
+    app.post("query Broken { nope }", json!({})).await;
+    let response = app.get("/metrics").await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    let text = response.text().await.unwrap();
+    for needle in [
+        r#"scholargraph_requests_total{operation="ProfileCard",outcome="ok"}"#,
+        r#"scholargraph_requests_total{operation="Broken",outcome="GRAPHQL_VALIDATION_FAILED"}"#,
+        r#"scholargraph_request_duration_seconds_bucket{operation="ProfileCard",le="0.1"}"#,
+        "scholargraph_sql_statements_total",
+        r#"scholargraph_db_pool_connections{pool="read",state="open"}"#,
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+}

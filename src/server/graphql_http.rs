@@ -298,9 +298,18 @@ async fn execute(
     media_type: HeaderValue,
     method: &Method,
 ) -> Response {
+    let started = std::time::Instant::now();
     if let Some(name) = &request.operation_name {
         tracing::Span::current().record("operation", name.as_str());
     }
+    // The name the client chose, or that of the document's one operation.
+    let operation = request.operation_name.clone().or_else(|| match request.parsed_query() {
+        Ok(doc) => match &doc.operations {
+            DocumentOperations::Multiple(ops) if ops.len() == 1 => ops.keys().next().map(|n| n.to_string()),
+            _ => None,
+        },
+        Err(_) => None,
+    });
     // The parsed document is kept in the request, so this parses only once.
     let parse_failed = request.parsed_query().is_err();
     // The token is checked only if a field asks who the viewer is.
@@ -332,6 +341,12 @@ async fn execute(
     };
     // The spec: with the new media type a request error is a 400; with
     // application/json every well-formed request gets 200.
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref()?.get("code").cloned())
+        .map_or_else(|| "ok".to_owned(), |c| c.to_string().trim_matches('"').to_owned());
+    super::metrics::record_request(operation.as_deref(), &outcome, started.elapsed().as_secs_f64());
     let retry_after = rate_limited(&response);
     let status = if retry_after.is_some() {
         StatusCode::TOO_MANY_REQUESTS

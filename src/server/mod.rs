@@ -6,6 +6,7 @@ mod errors;
 mod graphiql;
 mod graphql_http;
 mod health;
+pub mod metrics;
 pub mod middleware;
 mod websocket;
 
@@ -35,6 +36,7 @@ pub struct AppState {
 impl AppState {
     /// Builds the schema over `db` with the limits of `config`.
     pub fn new(db: Db, config: Config) -> Self {
+        metrics::install();
         let schema = graphql::build_schema(db.clone(), &config.limits);
         Self { schema, db, config: Arc::new(config) }
     }
@@ -50,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .route("/graphql/ws", get(websocket::subscriptions))
         .route("/health", get(health::live))
         .route("/ready", get(health::ready))
+        .route("/metrics", get(metrics::render))
         .fallback(errors::not_found)
         .with_state(state);
     middleware::apply(routes, &config)
