@@ -194,9 +194,12 @@ async fn main() {
         let admin = Db::connect(&pg).await.expect("postgres");
         let schema = format!("discovery_bench_{}", std::process::id());
         admin.write.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("schema");
-        let db = Db::connect_with(&pg, DbOptions { schema: Some(schema.clone()), max_connections: Some(8) })
-            .await
-            .expect("postgres");
+        let db = Db::connect_with(
+            &pg,
+            DbOptions { schema: Some(schema.clone()), max_connections: Some(8), ..DbOptions::default() },
+        )
+        .await
+        .expect("postgres");
         bench("Postgres", db, &file, works).await;
         admin.write.execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE")).await.expect("drop");
     }

@@ -94,9 +94,12 @@ async fn main() {
         sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("CREATE SCHEMA {schema}"))
             .await
             .expect("schema");
-        let db = Db::connect_with(&pg, DbOptions { schema: Some(schema.clone()), max_connections: Some(8) })
-            .await
-            .expect("postgres");
+        let db = Db::connect_with(
+            &pg,
+            DbOptions { schema: Some(schema.clone()), max_connections: Some(8), ..DbOptions::default() },
+        )
+        .await
+        .expect("postgres");
         bench("Postgres", &db, &file, works).await;
         sea_orm::ConnectionTrait::execute_unprepared(&admin.write, &format!("DROP SCHEMA {schema} CASCADE"))
             .await

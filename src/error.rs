@@ -36,6 +36,7 @@ impl AppError {
             Self::RateLimited(_) => "RATE_LIMITED",
             Self::DatabaseUnavailable(_) => "DATABASE_UNAVAILABLE",
             Self::Database(err) if is_unavailable(err) => "DATABASE_UNAVAILABLE",
+            Self::Database(err) if is_timeout(err) => "TIMEOUT",
             Self::Database(_) | Self::Internal(_) => "INTERNAL",
         }
     }
@@ -45,19 +46,56 @@ impl AppError {
         match self.code() {
             "INTERNAL" => "internal server error".to_owned(),
             "DATABASE_UNAVAILABLE" => "the database is unavailable, try again shortly".to_owned(),
+            "TIMEOUT" => "the request took too long and was cancelled; ask for less".to_owned(),
             _ => self.to_string(),
         }
     }
 }
 
-fn is_unavailable(err: &sea_orm::DbErr) -> bool {
-    matches!(err, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_))
+/// The database is down, restarting, unreachable or busy, as opposed to a
+/// statement being wrong: the client may try again.
+pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(e) = runtime else { return false };
+    match e.as_ref() {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Protocol(_) => true,
+        Sqlx::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // Postgres: connection exceptions (08…), shutting down or not yet
+            // accepting (57P01–57P03); SQLite: busy or locked past its timeout.
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "5" | "6" | "517" | "262")
+        }
+        _ => false,
+    }
+}
+
+/// A statement cancelled by the statement timeout.
+fn is_timeout(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(e.as_ref(), sea_orm::sqlx::Error::Database(db) if db.code().as_deref() == Some("57014"))
+        }
+        _ => false,
+    }
 }
 
 impl From<std::sync::Arc<sea_orm::DbErr>> for AppError {
     fn from(err: std::sync::Arc<sea_orm::DbErr>) -> Self {
         match std::sync::Arc::try_unwrap(err) {
             Ok(err) => Self::Database(err),
+            Err(shared) if is_unavailable(&shared) => Self::DatabaseUnavailable(shared.to_string()),
             Err(shared) => Self::Internal(shared.to_string()),
         }
     }

@@ -31,6 +31,9 @@ pub struct DbOptions {
     /// PostgreSQL schema to use (tests isolate themselves this way)
     pub schema: Option<String>,
     pub max_connections: Option<u32>,
+    /// Postgres cancels statements that run longer (the server sets one;
+    /// imports and rebuilds run long statements on purpose)
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Db {
@@ -58,6 +61,10 @@ impl Db {
                 .sqlx_logging(false);
             if let Some(schema) = &options.schema {
                 opts.set_schema_search_path(schema.clone());
+            }
+            if let Some(timeout) = options.statement_timeout {
+                let ms = timeout.as_millis().to_string();
+                opts.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", ms.as_str())]));
             }
             let pool = Database::connect(opts).await?;
             (pool.clone(), pool)

@@ -19,7 +19,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 
 use crate::config::{Config, DatabaseUrl};
-use crate::db::Db;
+use crate::db::{Db, DbOptions};
 use crate::demo;
 use crate::graphql::{self, AppSchema};
 
@@ -60,8 +60,16 @@ pub fn app(state: AppState) -> Router {
 
 /// Connects to the database and applies pending migrations.
 pub async fn open_database(url: &DatabaseUrl) -> anyhow::Result<Db> {
+    open_database_with(url, DbOptions::default()).await
+}
+
+/// Statements of a request that run longer are cancelled (Postgres): well
+/// within the request timeout, so the connection is freed too.
+pub const STATEMENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+pub async fn open_database_with(url: &DatabaseUrl, options: DbOptions) -> anyhow::Result<Db> {
     // `url` prints with its password masked.
-    let db = Db::connect(url.expose()).await.with_context(|| format!("connecting to {url}"))?;
+    let db = Db::connect_with(url.expose(), options).await.with_context(|| format!("connecting to {url}"))?;
     db.migrate().await.with_context(|| format!("migrating {url}"))?;
     Ok(db)
 }
@@ -70,7 +78,8 @@ pub async fn open_database(url: &DatabaseUrl) -> anyhow::Result<Db> {
 /// into an empty database (unless `config.demo` is off), binds, serves.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(database = %config.database_url, "starting");
-    let db = open_database(&config.database_url).await?;
+    let options = DbOptions { statement_timeout: Some(STATEMENT_TIMEOUT), ..DbOptions::default() };
+    let db = open_database_with(&config.database_url, options).await?;
     if config.demo && demo::is_empty(&db).await.context("checking whether the database is empty")? {
         let summary = demo::load(&db).await?;
         tracing::info!(

@@ -59,7 +59,7 @@ impl TestApp {
         let _ = admin.close().await;
         // Guard first: a failure below still drops the schema.
         let guard = PgSchema { url: url.clone(), name: name.clone(), dropped: AtomicBool::new(false) };
-        let options = DbOptions { schema: Some(name), max_connections: Some(4) };
+        let options = DbOptions { schema: Some(name), max_connections: Some(4), ..DbOptions::default() };
         let db = Db::connect_with(&url, options).await.expect("connect to the test schema");
         Some(Self::start(db, &url, |_| {}, Some(guard), None).await)
     }
@@ -145,7 +145,7 @@ where
 
 /// `TEST_DATABASE_URL`, or `None` with a visible skip line; in CI a missing
 /// URL is a failure, so a green CI always includes PostgreSQL.
-fn postgres_url() -> Option<String> {
+pub fn postgres_url() -> Option<String> {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
