@@ -1,5 +1,6 @@
 //! Operator commands: `scholargraph token revoke`, `scholargraph admin
-//! grant|revoke HANDLE`, `scholargraph admin claims [--approve ID | --reject ID]`.
+//! grant|revoke HANDLE`, `scholargraph admin claims [--approve ID | --reject ID]`,
+//! `scholargraph persisted add FILE… | list`.
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
@@ -34,6 +35,23 @@ pub enum AdminCommand {
     },
     /// List pending claims, or approve or reject one.
     Claims(ClaimsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersistedCommand {
+    /// Register the operations of GraphQL files (one document per file) for
+    /// `serve --persisted-only`; prints each one's SHA-256.
+    Add {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List the registered operations.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +108,40 @@ pub async fn admin(command: AdminCommand) -> anyhow::Result<()> {
                     c.orcid.as_deref().unwrap_or("-"),
                     c.created_at.format("%Y-%m-%d %H:%M")
                 );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn persisted(command: PersistedCommand) -> anyhow::Result<()> {
+    use crate::graphql::persisted::{ALLOWED, store};
+    match command {
+        PersistedCommand::Add { files, db } => {
+            let mut documents = Vec::new();
+            for file in &files {
+                let text = std::fs::read_to_string(file).with_context(|| format!("{}", file.display()))?;
+                if let Err(e) = async_graphql::parser::parse_query(&text) {
+                    anyhow::bail!("{}: {e}", file.display());
+                }
+                documents.push((file, text));
+            }
+            let db = server::open_database(&db.database_url).await?;
+            for (file, text) in documents {
+                let hash = crate::social::credentials::sha256_hex(&text);
+                store(&db, &hash, &text, ALLOWED).await.context("storing")?;
+                println!("{hash}\t{}", file.display());
+            }
+        }
+        PersistedCommand::List { db } => {
+            use sea_orm::ConnectionTrait;
+            let db = server::open_database(&db.database_url).await?;
+            let sql = "SELECT hash, source, query FROM persisted_queries ORDER BY created_at, hash";
+            for row in db.read.query_all_raw(crate::db::stmt(db.backend(), sql, vec![])).await? {
+                let (hash, source, query): (String, String, String) =
+                    (row.try_get("", "hash")?, row.try_get("", "source")?, row.try_get("", "query")?);
+                let first = query.split_whitespace().take(8).collect::<Vec<_>>().join(" ");
+                println!("{hash}\t{source}\t{first}");
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The command line: `serve`, `migrate`, `import`, `export-schema`,
-//! `seed-demo`, `generate`, `reindex`, `export`, `token` and `admin`. Every
+//! `seed-demo`, `generate`, `reindex`, `export`, `token`, `admin` and
+//! `persisted`. Every
 //! flag can also come from the environment; the values are
 //! checked here and turned into one [`Config`].
 use std::io::Write;
@@ -64,6 +65,9 @@ pub enum Command {
     /// Administrators and profile claims.
     #[command(subcommand)]
     Admin(crate::admin::AdminCommand),
+    /// Operations registered for `serve --persisted-only`.
+    #[command(subcommand)]
+    Persisted(crate::admin::PersistedCommand),
 }
 
 /// Flags of `export`.
@@ -124,6 +128,9 @@ pub struct ServeArgs {
     /// Cost units (see `extensions.cost`) each token or IP address may spend per minute; 0 turns the limit off.
     #[arg(long, env = "SCHOLARGRAPH_RATE_LIMIT", default_value_t = SchemaLimits::default().budget_per_minute)]
     pub rate_limit: u32,
+    /// Run only operations registered with `scholargraph persisted add` (by hash or by text).
+    #[arg(long, env = "SCHOLARGRAPH_PERSISTED_ONLY")]
+    pub persisted_only: bool,
     /// Refuse introspection (`__schema`, `__type`), e.g. in production.
     #[arg(long, env = "SCHOLARGRAPH_NO_INTROSPECTION")]
     pub no_introspection: bool,
@@ -201,6 +208,7 @@ impl ServeArgs {
                 query: graphql::limits::QueryLimits { max_bytes: self.max_query_bytes, ..Default::default() },
                 introspection: !self.no_introspection,
                 budget_per_minute: self.rate_limit,
+                persisted_only: self.persisted_only,
             },
         })
     }
@@ -256,6 +264,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Token(command) => crate::admin::token(command).await?,
         Command::Admin(command) => crate::admin::admin(command).await?,
+        Command::Persisted(command) => crate::admin::persisted(command).await?,
         Command::Generate(args) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             crate::ingest::generate::generate(args.works, args.seed, &mut out)

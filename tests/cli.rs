@@ -128,3 +128,22 @@ async fn operators_manage_accounts_and_logs_hold_no_secret() {
     let (code, _, err) = scholargraph(&["token", "revoke", "sg_unknown", "--database-url", &db]);
     assert!(code != 0 && err.contains("no such token"), "{err}");
 }
+
+#[test]
+fn persisted_operations_are_registered_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.path().join("persisted.db").display());
+    let card = dir.path().join("card.graphql");
+    std::fs::write(&card, "query Card { author(slug: \"eric-shea-brown\") { displayName } }").unwrap();
+    let broken = dir.path().join("broken.graphql");
+    std::fs::write(&broken, "query { author(").unwrap();
+    let (code, out, err) = scholargraph(&["persisted", "add", card.to_str().unwrap(), "--database-url", &db]);
+    assert_eq!(code, 0, "{err}");
+    let hash = out.split('\t').next().unwrap();
+    assert_eq!(hash.len(), 64, "{out}");
+    let (code, _, err) = scholargraph(&["persisted", "add", broken.to_str().unwrap(), "--database-url", &db]);
+    assert!(code != 0 && err.contains("broken.graphql"), "{err}");
+    let (code, out, _) = scholargraph(&["persisted", "list", "--database-url", &db]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with(&format!("{hash}\tALLOWED\tquery Card")), "{out}");
+}

@@ -6,6 +6,7 @@ mod m20261124_000001_graph;
 mod m20261124_000002_import_indexes;
 mod m20261124_000003_search;
 mod m20261125_000004_social;
+mod m20261125_000005_persisted;
 mod names;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_import_indexes::Migration),
             Box::new(m20261124_000003_search::Migration),
             Box::new(m20261125_000004_social::Migration),
+            Box::new(m20261125_000005_persisted::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod lists;
 pub mod loaders;
 pub mod mutation;
 pub mod paging;
+pub mod persisted;
 pub mod query;
 pub mod scalars;
 pub mod social_query;
@@ -37,6 +38,8 @@ pub struct SchemaLimits {
     pub introspection: bool,
     /// cost units each client may spend per minute; 0 for no limit
     pub budget_per_minute: u32,
+    /// run only operations registered with `scholargraph persisted add`
+    pub persisted_only: bool,
 }
 
 impl Default for SchemaLimits {
@@ -52,6 +55,7 @@ impl Default for SchemaLimits {
             // Ten of the costliest queries a minute, or thousands of
             // ordinary ones (a profile page costs about 500).
             budget_per_minute: 1_000_000,
+            persisted_only: false,
         }
     }
 }
@@ -59,9 +63,17 @@ impl Default for SchemaLimits {
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
+    let persisted = std::sync::Arc::new(persisted::Persisted::new(db.clone(), limits.persisted_only));
+    build_schema_with(db, limits, persisted)
+}
+
+/// The schema, sharing `persisted` with the HTTP layer.
+pub fn build_schema_with(db: Db, limits: &SchemaLimits, persisted: std::sync::Arc<persisted::Persisted>) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation, Subscription)
         .data(crate::live::Live::new(db.clone()))
         .data(db)
+        // First: a hash-only request gets its text before it is measured.
+        .extension(persisted::PersistedQueries(persisted))
         .extension(limits::Limiter(std::sync::Arc::new(limits.query.clone())))
         .extension(cost::CostReport {
             budgets: cost::Budgets::new(limits.budget_per_minute).map(std::sync::Arc::new),

@@ -34,7 +34,12 @@ fn bad_request(message: impl Into<String>) -> Rejection {
 
 impl From<Refusal> for Rejection {
     fn from(r: Refusal) -> Self {
-        Rejection { status: StatusCode::BAD_REQUEST, message: r.message, code: Some(r.code) }
+        let status = match r.code {
+            "PERSISTED_QUERY_NOT_ALLOWED" => StatusCode::FORBIDDEN,
+            "DATABASE_UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Rejection { status, message: r.message, code: Some(r.code) }
     }
 }
 
@@ -73,8 +78,11 @@ pub async fn get(State(state): State<AppState>, client: Client, headers: HeaderM
                 variables,
                 extensions,
             )
-        })
-        .and_then(|request| check_size(&state, request));
+        });
+    let request = match request {
+        Ok(request) => resolve(&state, request).await,
+        Err(rejection) => Err(rejection),
+    };
     let mut request = match request {
         Ok(request) => request,
         Err(rejection) => return rejection.into_response(media_type),
@@ -108,17 +116,19 @@ pub async fn post(
         Ok(media_type) => media_type,
         Err(response) => return response,
     };
-    let request = check_content_type(&headers)
-        .and_then(|()| {
-            let body = body.map_err(|err| {
-                let status = err.status();
-                let message =
-                    if status == StatusCode::PAYLOAD_TOO_LARGE { message_for_status(status) } else { err.body_text() };
-                Rejection { status, message, code: None }
-            })?;
-            parse_body(&body)
-        })
-        .and_then(|request| check_size(&state, request));
+    let request = check_content_type(&headers).and_then(|()| {
+        let body = body.map_err(|err| {
+            let status = err.status();
+            let message =
+                if status == StatusCode::PAYLOAD_TOO_LARGE { message_for_status(status) } else { err.body_text() };
+            Rejection { status, message, code: None }
+        })?;
+        parse_body(&body)
+    });
+    let request = match request {
+        Ok(request) => resolve(&state, request).await,
+        Err(rejection) => Err(rejection),
+    };
     match request {
         Ok(request) => execute(&state, request, &client, media_type, &Method::POST).await,
         Err(rejection) => rejection.into_response(media_type),
@@ -194,6 +204,15 @@ fn budget_headers(response: &async_graphql::Response, retry_after: Option<u64>, 
     }
 }
 
+/// A persisted query's text (or its refusal), then the limits that need no
+/// parsing, before anything is parsed.
+async fn resolve(state: &AppState, mut request: async_graphql::Request) -> Result<async_graphql::Request, Rejection> {
+    state.persisted.resolve(&mut request).await?;
+    // Resolved: the schema's own pass has nothing left to do but the allow-list.
+    request.extensions.remove("persistedQuery");
+    check_size(state, request)
+}
+
 /// The limits that need no parsing, before anything is parsed.
 fn check_size(state: &AppState, request: async_graphql::Request) -> Result<async_graphql::Request, Rejection> {
     let limits = &state.config.limits.query;
@@ -239,8 +258,11 @@ fn build_request(
     variables: Option<Value>,
     extensions: Option<Value>,
 ) -> Result<async_graphql::Request, Rejection> {
+    // A persisted query may come as its hash alone.
+    let by_hash = extensions.as_ref().and_then(|e| e.get("persistedQuery")).is_some();
     let query = match query {
         Some(Value::String(query)) if !query.trim().is_empty() => query,
+        Some(Value::String(_)) | Some(Value::Null) | None if by_hash => String::new(),
         Some(Value::String(_)) | Some(Value::Null) | None => {
             return Err(bad_request("missing query: send {\"query\": \"{ … }\"}"));
         }

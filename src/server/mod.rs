@@ -29,6 +29,7 @@ pub use errors::error_response;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: AppSchema,
+    pub persisted: Arc<graphql::persisted::Persisted>,
     pub db: Db,
     pub config: Arc<Config>,
 }
@@ -37,8 +38,9 @@ impl AppState {
     /// Builds the schema over `db` with the limits of `config`.
     pub fn new(db: Db, config: Config) -> Self {
         metrics::install();
-        let schema = graphql::build_schema(db.clone(), &config.limits);
-        Self { schema, db, config: Arc::new(config) }
+        let persisted = Arc::new(graphql::persisted::Persisted::new(db.clone(), config.limits.persisted_only));
+        let schema = graphql::build_schema_with(db.clone(), &config.limits, persisted.clone());
+        Self { schema, persisted, db, config: Arc::new(config) }
     }
 }
 

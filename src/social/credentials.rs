@@ -64,7 +64,12 @@ pub fn new_token() -> String {
 
 /// What is stored of a token.
 pub fn token_digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    sha256_hex(token)
+}
+
+/// Lower-case hex SHA-256 of a text.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The token of an `Authorization: Bearer …` header value.
