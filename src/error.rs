@@ -80,6 +80,40 @@ pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
     }
 }
 
+/// SQLite refused a lock another connection holds (BUSY, LOCKED, or a
+/// snapshot too old to write from): trying the transaction again may work.
+pub fn is_busy(err: &AppError) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    let AppError::Database(DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = err else {
+        return false;
+    };
+    matches!(e.as_ref(), sea_orm::sqlx::Error::Database(db)
+        if matches!(db.code().as_deref(), Some("5" | "6" | "517" | "262")))
+}
+
+/// Runs a write transaction again while SQLite says another process holds
+/// the lock, for at most `BUSY_RETRY` in all; then the error stands (and
+/// reaches the client as `DATABASE_UNAVAILABLE`).
+pub async fn retry_busy<T, F, Fut>(mut write: F) -> AppResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = AppResult<T>>,
+{
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(10);
+    loop {
+        match write().await {
+            Err(e) if is_busy(&e) && started.elapsed() < BUSY_RETRY => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_millis(250));
+            }
+            result => return result,
+        }
+    }
+}
+
+pub const BUSY_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A statement cancelled by the statement timeout.
 fn is_timeout(err: &sea_orm::DbErr) -> bool {
     use sea_orm::{DbErr, RuntimeErr};

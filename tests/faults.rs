@@ -133,3 +133,34 @@ async fn a_statement_past_the_timeout_is_cancelled_with_its_own_code() {
     assert_eq!(err.code(), "TIMEOUT", "{err}");
     assert!(!err.public_message().contains("pg_sleep"));
 }
+
+/// Another connection holding SQLite's write lock: a write waits and goes
+/// through once the lock is released; if it is held past the bound (5 s) the
+/// write fails as unavailable, not as an internal error.
+#[tokio::test]
+async fn a_locked_sqlite_database_is_waited_for_then_unavailable() {
+    const SIGN_UP: &str =
+        r#"mutation($h: String!) { signUp(input: { handle: $h, password: "correct horse battery" }) { token } }"#;
+    let app = common::TestApp::sqlite().await;
+    let other = Db::connect(&app.database_url()).await.unwrap();
+    let holder = other.write.clone();
+
+    holder.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
+    let release = holder.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        release.execute_unprepared("ROLLBACK").await.unwrap();
+    });
+    let started = Instant::now();
+    let body = app.post(SIGN_UP, json!({ "h": "patient" })).await;
+    assert!(body["errors"].is_null(), "retried until the lock was gone: {body}");
+    assert!(started.elapsed() >= Duration::from_millis(700), "{:?}", started.elapsed());
+
+    holder.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
+    let started = Instant::now();
+    let body = app.post(SIGN_UP, json!({ "h": "blocked" })).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "DATABASE_UNAVAILABLE", "{body}");
+    let took = started.elapsed();
+    assert!(took >= Duration::from_secs(4) && took < Duration::from_secs(12), "{took:?}");
+    holder.execute_unprepared("ROLLBACK").await.unwrap();
+}

@@ -39,8 +39,11 @@ impl BatchQueue {
             Err(_) => return false,
         };
         let any = !tasks.is_empty();
+        // Each batch is a span inside the request's, so a trace shows the
+        // statements a request waited on.
+        let level = tasks.len();
         for task in tasks {
-            tokio::spawn(task);
+            tokio::spawn(tracing::Instrument::instrument(task, tracing::debug_span!("loader_batch", batches = level)));
         }
         any
     }

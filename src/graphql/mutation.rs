@@ -1,6 +1,7 @@
 //! The write side: accounts and tokens, follows, claims, profile edits,
 //! invitations, posts and upvotes. The rules live in `crate::social`; here
-//! ids are decoded and the signed-in account is required.
+//! ids are decoded, the signed-in account is required, and each write is
+//! tried again while another process holds SQLite's lock (`retry_busy`).
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use super::global_id::{self, Kind};
@@ -12,7 +13,7 @@ use super::types::post::Post;
 use super::types::work::Work;
 use super::viewer::require;
 use crate::entities::{author, work};
-use crate::error::{ApiResult, AppError};
+use crate::error::{ApiResult, AppError, retry_busy};
 use crate::social::profile::ProfileEdit;
 use crate::social::{accounts, claims, follows, invitations, posts, upvotes};
 
@@ -75,18 +76,18 @@ fn edit(value: Option<String>, name: &str, max: usize) -> ApiResult<Option<Optio
 impl Mutation {
     /// Creates an account and signs it in.
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> ApiResult<AuthPayload> {
-        let new = accounts::NewAccount {
+        let new = || accounts::NewAccount {
             handle: &input.handle,
             password: &input.password,
             display_name: input.display_name.as_deref(),
         };
-        let (token, account) = accounts::sign_up(db(ctx), new).await?;
+        let (token, account) = retry_busy(|| accounts::sign_up(db(ctx), new())).await?;
         Ok(AuthPayload { token, account: Account(account) })
     }
 
     /// A new session token for a handle and password.
     async fn sign_in(&self, ctx: &Context<'_>, handle: String, password: String) -> ApiResult<AuthPayload> {
-        let (token, account) = accounts::sign_in(db(ctx), &handle, &password).await?;
+        let (token, account) = retry_busy(|| accounts::sign_in(db(ctx), &handle, &password)).await?;
         Ok(AuthPayload { token, account: Account(account) })
     }
 
@@ -94,7 +95,7 @@ impl Mutation {
     /// (`scholargraph token revoke`).
     async fn create_api_token(&self, ctx: &Context<'_>, name: String) -> ApiResult<String> {
         let viewer = require(ctx).await?;
-        Ok(accounts::create_api_token(db(ctx), viewer.id, &name).await?)
+        Ok(retry_busy(|| accounts::create_api_token(db(ctx), viewer.id, &name)).await?)
     }
 
     async fn follow_author(&self, ctx: &Context<'_>, author_id: ID) -> ApiResult<FollowPayload> {
@@ -109,14 +110,14 @@ impl Mutation {
     async fn claim_author(&self, ctx: &Context<'_>, author_id: ID, orcid: Option<String>) -> ApiResult<Claim> {
         let viewer = require(ctx).await?;
         let author = global_id::decode(Kind::Author, &author_id)?;
-        Ok(Claim(claims::claim(db(ctx), viewer.id, author, orcid.as_deref()).await?))
+        Ok(Claim(retry_busy(|| claims::claim(db(ctx), viewer.id, author, orcid.as_deref())).await?))
     }
 
     /// An administrator approves or rejects a pending claim.
     async fn decide_claim(&self, ctx: &Context<'_>, claim_id: ID, approve: bool) -> ApiResult<Claim> {
         let viewer = require(ctx).await?;
         let claim = global_id::decode(Kind::Claim, &claim_id)?;
-        Ok(Claim(claims::decide(db(ctx), Some(viewer), claim, approve).await?))
+        Ok(Claim(retry_busy(|| claims::decide(db(ctx), Some(viewer), claim, approve)).await?))
     }
 
     /// only the account that holds the verified claim may edit the profile
@@ -139,7 +140,7 @@ impl Mutation {
             }
         }
         let change = ProfileEdit { headline, homepage, open_to_collaborate: input.open_to_collaborate };
-        crate::social::profile::update(db(ctx), author, change).await?;
+        retry_busy(|| crate::social::profile::update(db(ctx), author, change.clone())).await?;
         author_by_id(ctx, author).await
     }
 
@@ -147,21 +148,21 @@ impl Mutation {
     async fn invite_to_collaborate(&self, ctx: &Context<'_>, author_id: ID, message: String) -> ApiResult<Invitation> {
         let viewer = require(ctx).await?;
         let author = global_id::decode(Kind::Author, &author_id)?;
-        Ok(Invitation(invitations::invite(db(ctx), viewer.id, author, &message).await?))
+        Ok(Invitation(retry_busy(|| invitations::invite(db(ctx), viewer.id, author, &message)).await?))
     }
 
     /// only an account with a claimed author record may post, as that author
     async fn create_post(&self, ctx: &Context<'_>, text: String, reply_to: Option<ID>) -> ApiResult<Post> {
         let viewer = require(ctx).await?;
         let reply_to = reply_to.map(|id| global_id::decode(Kind::Post, &id)).transpose()?;
-        Ok(Post(posts::create(db(ctx), viewer.id, &text, reply_to).await?))
+        Ok(Post(retry_busy(|| posts::create(db(ctx), viewer.id, &text, reply_to)).await?))
     }
 
     /// One upvote per account and work; upvoting again changes nothing.
     async fn upvote_work(&self, ctx: &Context<'_>, work_id: ID) -> ApiResult<Work> {
         let viewer = require(ctx).await?;
         let work = global_id::decode(Kind::Work, &work_id)?;
-        upvotes::upvote(db(ctx), viewer.id, work).await?;
+        retry_busy(|| upvotes::upvote(db(ctx), viewer.id, work)).await?;
         work_by_id(ctx, work).await
     }
 }
@@ -169,6 +170,6 @@ impl Mutation {
 async fn follow(ctx: &Context<'_>, author_id: &ID, on: bool) -> ApiResult<FollowPayload> {
     let viewer = require(ctx).await?;
     let author = global_id::decode(Kind::Author, author_id)?;
-    follows::set_following(db(ctx), viewer.id, author, on).await?;
+    retry_busy(|| follows::set_following(db(ctx), viewer.id, author, on)).await?;
     Ok(FollowPayload { author: author_by_id(ctx, author).await?, following: on })
 }

@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::error::AppResult;
 
 /// What to change: `None` leaves a field as it is, `Some(None)` clears it.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct ProfileEdit {
     pub headline: Option<Option<String>>,
     pub homepage: Option<Option<String>>,
