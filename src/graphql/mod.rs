@@ -11,6 +11,7 @@ pub mod lists;
 pub mod loaders;
 pub mod mutation;
 pub mod paging;
+pub mod panics;
 pub mod persisted;
 pub mod query;
 pub mod scalars;
@@ -80,6 +81,7 @@ pub fn build_schema_with(db: Db, limits: &SchemaLimits, persisted: std::sync::Ar
             max_complexity: limits.max_complexity,
         })
         .extension(introspection::IntrospectionCompat)
+        .extension(panics::PanicMask)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
