@@ -110,6 +110,9 @@ pub struct ServeArgs {
     /// Origins allowed by CORS, comma-separated (e.g. https://app.example); default: any origin, without credentials.
     #[arg(long = "cors-origin", env = "SCHOLARGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Behind a reverse proxy: take each client's address from the last `X-Forwarded-For` entry.
+    #[arg(long, env = "SCHOLARGRAPH_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// Largest request body (e.g. 1048576, 512KiB, 1MiB); larger ones get 413.
     #[arg(long, env = "SCHOLARGRAPH_BODY_LIMIT", default_value = "1MiB", value_parser = config::parse_size)]
     pub body_limit: usize,
@@ -200,6 +203,7 @@ impl ServeArgs {
             database_url: self.db.database_url,
             demo: !self.no_demo,
             cors_origins,
+            trust_forwarded_for: self.trust_forwarded_for,
             body_limit: self.body_limit,
             request_timeout: self.request_timeout,
             limits: SchemaLimits {

@@ -28,6 +28,9 @@ pub struct Config {
     pub demo: bool,
     /// Origins allowed by CORS; empty means any origin (without credentials).
     pub cors_origins: Vec<String>,
+    /// Behind a reverse proxy: a client's address is the last entry of
+    /// `X-Forwarded-For` (rate limits per IP), not the proxy's.
+    pub trust_forwarded_for: bool,
     /// Largest request body in bytes; larger ones get 413.
     pub body_limit: usize,
     /// Per-request time limit; slower requests get 504.
@@ -43,6 +46,7 @@ impl Default for Config {
             database_url: DatabaseUrl::new(DEFAULT_DATABASE_URL),
             demo: true,
             cors_origins: Vec::new(),
+            trust_forwarded_for: false,
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             limits: SchemaLimits::default(),

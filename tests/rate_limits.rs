@@ -69,3 +69,31 @@ async fn no_limit_when_turned_off() {
         assert!(body["extensions"]["cost"]["budget"].is_null());
     }
 }
+
+async fn send_from(app: &TestApp, forwarded_for: &str) -> u16 {
+    let request = app.client.post(app.url("/graphql")).header("x-forwarded-for", forwarded_for);
+    request.json(&json!({ "query": COSTLY })).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_address_has_its_own_budget() {
+    let app = TestApp::sqlite_with(|c| {
+        c.limits.budget_per_minute = 100_000;
+        c.trust_forwarded_for = true;
+    })
+    .await;
+    let mut first = Vec::new();
+    for _ in 0..12 {
+        first.push(send_from(&app, "203.0.113.9, 10.0.0.1").await);
+    }
+    assert!(first.contains(&429), "{first:?}");
+    assert_eq!(send_from(&app, "203.0.113.9, 10.0.0.2").await, 200, "another client behind the proxy");
+
+    // Not trusted: the header is ignored and every request is the peer's.
+    let app = TestApp::sqlite_with(|c| c.limits.budget_per_minute = 100_000).await;
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        statuses.push(send_from(&app, &format!("198.51.100.{i}")).await);
+    }
+    assert!(statuses.contains(&429), "a forged header buys no budget: {statuses:?}");
+}

@@ -141,17 +141,25 @@ pub struct Client {
     ip: Option<std::net::IpAddr>,
 }
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
+impl axum::extract::FromRequestParts<AppState> for Client {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(crate::social::credentials::bearer)
             .map(str::to_owned);
-        let ip = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = || {
+            let header = parts.headers.get_all("x-forwarded-for").iter().last()?.to_str().ok()?;
+            header.rsplit(',').next()?.trim().parse::<std::net::IpAddr>().ok()
+        };
+        let peer = || parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        let ip = if state.config.trust_forwarded_for { forwarded().or_else(peer) } else { peer() };
         Ok(Client { token, ip })
     }
 }
