@@ -74,7 +74,9 @@ pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
             let code = db.code().unwrap_or_default();
             // Postgres: connection exceptions (08…), shutting down or not yet
             // accepting (57P01–57P03); SQLite: busy or locked past its timeout.
-            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "5" | "6" | "517" | "262")
+            code.starts_with("08")
+                || matches!(code.as_ref(), "57P01" | "57P02" | "57P03")
+                || SQLITE_BUSY.contains(&code.as_ref())
         }
         _ => false,
     }
@@ -88,7 +90,21 @@ pub fn is_busy(err: &AppError) -> bool {
         return false;
     };
     matches!(e.as_ref(), sea_orm::sqlx::Error::Database(db)
-        if matches!(db.code().as_deref(), Some("5" | "6" | "517" | "262")))
+        if db.code().is_some_and(|c| SQLITE_BUSY.contains(&c.as_ref())))
+}
+
+/// SQLite's codes for a lock held elsewhere: BUSY, LOCKED, BUSY_SNAPSHOT,
+/// LOCKED_SHAREDCACHE.
+const SQLITE_BUSY: [&str; 4] = ["5", "6", "517", "262"];
+
+/// A request-level GraphQL error (no field path) with its stable code, for
+/// the checks that run before any resolver.
+pub fn server_error(code: &'static str, message: impl Into<String>) -> async_graphql::ServerError {
+    let mut error = async_graphql::ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    error
 }
 
 /// Runs a write transaction again while SQLite says another process holds

@@ -106,8 +106,7 @@ struct Event {
 }
 
 async fn last_id(db: &Db) -> Result<i64, sea_orm::DbErr> {
-    let row = db.read.query_one_raw(stmt(db.backend(), "SELECT COALESCE(MAX(id), 0) AS m FROM events", vec![])).await?;
-    Ok(row.map_or(Ok(0), |r| r.try_get::<i64>("", "m"))?)
+    Ok(crate::db::one_id(&db.read, "SELECT COALESCE(MAX(id), 0) FROM events", vec![]).await?.unwrap_or(0))
 }
 
 async fn run(live: Live, mut last: i64) {

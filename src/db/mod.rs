@@ -4,7 +4,7 @@
 mod rows;
 mod sql;
 
-pub use rows::{Kind, fetch, insert_tuples, int, text};
+pub use rows::{Kind, exec, fetch, ids, insert_tuples, int, now, one_id, text};
 pub use sql::{MAX_IN, MAX_PARAMS, in_chunks, in_list, padded_in, rows_per_statement, stmt};
 
 use std::sync::Arc;

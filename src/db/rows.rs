@@ -124,3 +124,24 @@ pub async fn insert_tuples<C: ConnectionTrait>(
     }
     Ok(())
 }
+
+/// The first column of every row, as integers (ids, counts).
+pub async fn ids(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<Vec<i64>, DbErr> {
+    let rows = conn.query_all_raw(stmt(conn.get_database_backend(), sql, values)).await?;
+    rows.iter().map(|r| r.try_get_by_index::<i64>(0)).collect()
+}
+
+/// The one integer a statement answers, if any.
+pub async fn one_id(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<Option<i64>, DbErr> {
+    Ok(ids(conn, sql, values).await?.into_iter().next())
+}
+
+/// Runs a statement, returning the rows it changed.
+pub async fn exec(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
+    Ok(conn.execute_raw(stmt(conn.get_database_backend(), sql, values)).await?.rows_affected())
+}
+
+/// The current time as a bound value.
+pub fn now() -> Value {
+    Value::ChronoDateTimeUtc(Some(chrono::Utc::now()))
+}

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 
-use crate::db::Db;
+use crate::db::{Db, exec, now, one_id};
+use crate::social::follows;
 use crate::social::posts::{self, NewPost};
-use crate::social::{exec, follows, now, one_id};
 
 #[derive(Deserialize)]
 pub struct Feed {

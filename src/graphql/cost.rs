@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextValidation};
-use async_graphql::{ErrorExtensionValues, Response, ServerError, ValidationResult, Value};
+use async_graphql::{Response, ServerError, ValidationResult, Value};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -82,11 +82,10 @@ struct CostExtension {
 }
 
 fn rate_limited(retry_after: u64) -> ServerError {
-    let mut e = ServerError::new(format!("rate limit reached: try again in {retry_after} s"), None);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", "RATE_LIMITED");
-    ext.set("retryAfter", retry_after);
-    e.extensions = Some(ext);
+    let mut e = crate::error::server_error("RATE_LIMITED", format!("rate limit reached: try again in {retry_after} s"));
+    if let Some(ext) = e.extensions.as_mut() {
+        ext.set("retryAfter", retry_after);
+    }
     e
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Name, Request, ServerError, ServerResult, Value, Variables};
+use async_graphql::{Name, Request, ServerError, ServerResult, Value, Variables};
 
 /// What one request may hold. The defaults leave room for GraphiQL's
 /// introspection query (about 1,600 bytes, 380 tokens and 150 expanded
@@ -63,11 +63,7 @@ fn too_complex(message: String) -> Refusal {
 
 impl From<Refusal> for ServerError {
     fn from(r: Refusal) -> Self {
-        let mut e = ServerError::new(r.message, None);
-        let mut ext = ErrorExtensionValues::default();
-        ext.set("code", r.code);
-        e.extensions = Some(ext);
-        e
+        crate::error::server_error(r.code, r.message)
     }
 }
 

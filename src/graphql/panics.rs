@@ -5,7 +5,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo};
-use async_graphql::{ErrorExtensionValues, PathSegment, ServerError, ServerResult, Value};
+use async_graphql::{PathSegment, ServerResult, Value};
 use futures_util::FutureExt;
 
 pub struct PanicMask;
@@ -43,10 +43,7 @@ impl Extension for PanicMaskExtension {
                     .into_iter()
                     .map(|s| s.parse::<usize>().map_or(PathSegment::Field(s), PathSegment::Index))
                     .collect();
-                let mut error = ServerError::new("internal server error", None);
-                let mut ext = ErrorExtensionValues::default();
-                ext.set("code", "INTERNAL");
-                error.extensions = Some(ext);
+                let mut error = crate::error::server_error("INTERNAL", "internal server error");
                 error.path = segments;
                 Err(error)
             }

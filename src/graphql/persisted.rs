@@ -67,7 +67,7 @@ impl Persisted {
                 if self.allow_list {
                     self.check_allowed(&hash).await?;
                 } else {
-                    self.store(&hash, &request.query, APQ).await.map_err(unavailable)?;
+                    store(&self.db, &hash, &request.query, APQ).await.map_err(unavailable)?;
                 }
             }
             (None, _) if self.allow_list => self.check_allowed(&sha256_hex(&request.query)).await?,
@@ -106,10 +106,6 @@ impl Persisted {
         }
         Ok(Some(found))
     }
-
-    async fn store(&self, hash: &str, query: &str, source: &str) -> Result<(), DbErr> {
-        store(&self.db, hash, query, source).await
-    }
 }
 
 fn unavailable(e: DbErr) -> Refusal {
@@ -125,7 +121,7 @@ pub async fn store(db: &Db, hash: &str, query: &str, source: &str) -> Result<(),
     } else {
         "INSERT INTO persisted_queries (hash, query, source, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING"
     };
-    let values = vec![hash.into(), query.into(), source.into(), crate::social::now()];
+    let values = vec![hash.into(), query.into(), source.into(), crate::db::now()];
     db.write.execute_raw(stmt(db.backend(), sql, values)).await?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Value};
 
-use crate::db::{Kind, fetch, in_chunks, insert_tuples, stmt};
+use crate::db::{Kind, fetch, in_chunks, insert_tuples, now, stmt};
 
 /// A table's columns (without `id`), which of them identify a row, and
 /// which identify it only when none of those is given (e.g. a title).
@@ -239,10 +239,6 @@ async fn update(tx: &DatabaseTransaction, spec: &Spec, id: i64, values: &[Value]
     params.push(id.into());
     tx.execute_raw(stmt(tx.get_database_backend(), &sql, params)).await?;
     Ok(())
-}
-
-fn now() -> Value {
-    Value::ChronoDateTimeUtc(Some(chrono::Utc::now()))
 }
 
 /// Ids for `n` new rows of `table`, taken before the rows are written so

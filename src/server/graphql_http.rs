@@ -182,13 +182,20 @@ impl Client {
 }
 
 /// Seconds to wait, when the request was refused for its budget.
+/// The `extensions.code` of an error.
+fn code_of(error: &async_graphql::ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code),
+        _ => None,
+    }
+}
+
 fn rate_limited(response: &async_graphql::Response) -> Option<u64> {
     response.errors.iter().find_map(|e| {
-        let ext = e.extensions.as_ref()?;
-        if ext.get("code") != Some(&async_graphql::Value::from("RATE_LIMITED")) {
+        if code_of(e) != Some("RATE_LIMITED") {
             return None;
         }
-        match ext.get("retryAfter") {
+        match e.extensions.as_ref()?.get("retryAfter") {
             Some(async_graphql::Value::Number(n)) => n.as_u64(),
             _ => Some(60),
         }
@@ -371,12 +378,8 @@ async fn execute(
     };
     // The spec: with the new media type a request error is a 400; with
     // application/json every well-formed request gets 200.
-    let outcome = response
-        .errors
-        .first()
-        .and_then(|e| e.extensions.as_ref()?.get("code").cloned())
-        .map_or_else(|| "ok".to_owned(), |c| c.to_string().trim_matches('"').to_owned());
-    super::metrics::record_request(operation.as_deref(), &outcome, started.elapsed().as_secs_f64());
+    let outcome = response.errors.first().and_then(code_of).unwrap_or("ok");
+    super::metrics::record_request(operation.as_deref(), outcome, started.elapsed().as_secs_f64());
     let retry_after = rate_limited(&response);
     let status = if retry_after.is_some() {
         StatusCode::TOO_MANY_REQUESTS

@@ -3,8 +3,7 @@ use chrono::{Duration, Utc};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, SqlErr, TransactionTrait, Value};
 
 use super::credentials::{self, check_password, handle_key, hash_password, new_token, token_digest, verify_password};
-use super::{exec, now, one_id};
-use crate::db::{Db, stmt};
+use crate::db::{Db, exec, now, one_id, stmt};
 use crate::entities::account;
 use crate::error::{AppError, AppResult};
 
@@ -80,15 +79,7 @@ fn handle_taken(handle: &str) -> AppError {
 /// A session token for the right handle and password.
 pub async fn sign_in(db: &Db, handle: &str, password: &str) -> AppResult<(String, account::Model)> {
     let wrong = || AppError::Unauthenticated("wrong handle or password".into());
-    let found = account::Entity::find()
-        .from_raw_sql(stmt(
-            db.write.get_database_backend(),
-            "SELECT * FROM accounts WHERE handle_key = ?",
-            vec![handle.to_ascii_lowercase().into()],
-        ))
-        .one(&db.write)
-        .await?;
-    let Some(account) = found else {
+    let Some(account) = by_handle(&db.write, handle).await? else {
         // Same work as a real check, so timing does not tell which handles exist.
         let dummy = DUMMY_HASH.get_or_try_init(|| hash_password("not a password".into())).await?;
         let _ = verify_password(password.to_owned(), dummy.clone()).await;

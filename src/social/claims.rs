@@ -5,8 +5,7 @@
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, FromQueryResult, SqlErr, TransactionTrait};
 
 use super::follows::author_exists;
-use super::{exec, now, one_id};
-use crate::db::{Db, stmt};
+use crate::db::{Db, exec, now, one_id, stmt};
 use crate::entities::{account, claim};
 use crate::error::{AppError, AppResult};
 use crate::ids;

@@ -35,7 +35,7 @@ pub async fn record<C: ConnectionTrait>(conn: &C, kind: EventKind, ids: &[i64]) 
     if ids.is_empty() {
         return Ok(());
     }
-    let at = Value::ChronoDateTimeUtc(Some(chrono::Utc::now()));
+    let at = crate::db::now();
     let rows = ids.iter().map(|id| vec![kind.name().into(), (*id).into(), at.clone()]).collect();
     insert_tuples(conn, "INSERT INTO events (kind, item_id, created_at) VALUES {rows}", 3, rows).await?;
     if conn.get_database_backend() == DbBackend::Postgres {

@@ -2,8 +2,7 @@
 //! transaction, so it always equals the list.
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
-use super::{exec, now, one_id};
-use crate::db::Db;
+use crate::db::{Db, exec, now, one_id};
 use crate::error::{AppError, AppResult};
 
 pub async fn author_exists(conn: &impl ConnectionTrait, author: i64) -> AppResult<()> {

@@ -4,8 +4,7 @@ use chrono::{Duration, Utc};
 use sea_orm::{EntityTrait, TransactionTrait, Value};
 
 use super::claims::claimed_author;
-use super::{now, one_id};
-use crate::db::Db;
+use crate::db::{Db, now, one_id};
 use crate::entities::{author, invitation};
 use crate::error::{AppError, AppResult};
 

@@ -5,8 +5,7 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, TransactionTrait, Value};
 use super::claims::claimed_author;
 use super::events::{self, EventKind};
 use super::links::{self, WorkRef};
-use super::{exec, one_id};
-use crate::db::Db;
+use crate::db::{Db, exec, one_id};
 use crate::entities::post;
 use crate::error::{AppError, AppResult};
 

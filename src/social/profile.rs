@@ -1,8 +1,7 @@
 //! Profile edits by the account holding an author's verified claim.
 use sea_orm::Value;
 
-use super::exec;
-use crate::db::Db;
+use crate::db::{Db, exec};
 use crate::error::AppResult;
 
 /// What to change: `None` leaves a field as it is, `Some(None)` clears it.

@@ -2,8 +2,7 @@
 //! `Work.upvotes` and in `trending` on the day they were given.
 use sea_orm::Value;
 
-use super::{exec, now, one_id};
-use crate::db::Db;
+use crate::db::{Db, exec, now, one_id};
 use crate::error::{AppError, AppResult};
 
 pub async fn upvote(db: &Db, account: i64, work: i64) -> AppResult<()> {

@@ -35,6 +35,12 @@ children!(
 #[derive(Clone, Debug)]
 pub struct Author(pub author::Model);
 
+/// The author a row refers to (it must exist).
+pub async fn author(ctx: &Context<'_>, id: i64) -> ApiResult<Author> {
+    let row = loaders(ctx).load_one(AuthorKey(id)).await?;
+    row.map(Author).ok_or_else(|| crate::error::AppError::Internal(format!("author {id} is gone")).into())
+}
+
 #[Object]
 impl Author {
     pub async fn id(&self) -> ID {

@@ -2,20 +2,15 @@
 use async_graphql::{Context, Enum, ID, Object};
 
 use super::account::{Account, account};
-use super::author::{Author, AuthorKey};
+use super::author::{Author, author};
 use crate::entities::{claim, invitation};
-use crate::error::{ApiResult, AppError};
+use crate::error::ApiResult;
 use crate::graphql::global_id::{self, Kind};
-use crate::graphql::loaders::{by_id, loaders};
+use crate::graphql::loaders::by_id;
 use crate::graphql::scalars::DateTime;
 
 by_id!(InvitationKey, invitation);
 by_id!(ClaimKey, claim);
-
-pub async fn author(ctx: &Context<'_>, id: i64) -> ApiResult<Author> {
-    let row = loaders(ctx).load_one(AuthorKey(id)).await?;
-    row.map(Author).ok_or_else(|| AppError::Internal(format!("author {id} is gone")).into())
-}
 
 #[derive(Clone, Debug)]
 pub struct Invitation(pub invitation::Model);

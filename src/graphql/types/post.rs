@@ -2,8 +2,7 @@
 //! links to and its thread parent.
 use async_graphql::{Context, ID, Object};
 
-use super::author::Author;
-use super::invitation::author;
+use super::author::{Author, author};
 use super::work::Work;
 use crate::entities::{post, work};
 use crate::error::ApiResult;
