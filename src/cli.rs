@@ -25,6 +25,10 @@ pub struct Cli {
     /// Log line format (filter with RUST_LOG, e.g. RUST_LOG=debug).
     #[arg(long, env = "SCHOLARGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Export traces over OTLP/HTTP to this collector (base URL, e.g.
+    /// http://127.0.0.1:4318; `/v1/traces` is appended).
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -55,6 +59,10 @@ pub enum Command {
     SeedDemo(DbArgs),
     /// Write reproducible synthetic OpenAlex works as JSON lines to stdout.
     Generate(GenerateArgs),
+    /// Benchmark: generate and import N works into SQLite and PostgreSQL,
+    /// serve them, drive a query mix with wrk at several concurrencies, the
+    /// same on PostGraphile, and write the tables (see BENCHMARKS.md).
+    Bench(crate::bench::BenchArgs),
     /// Recompute all derived data (metrics, counts, coauthor pairs) and the search index from scratch.
     Reindex(DbArgs),
     /// Write citations (BibTeX or CSL-JSON) of an author's works or of all works to stdout.
@@ -107,6 +115,10 @@ pub struct ServeArgs {
     /// Never load the demo corpus (by default it is loaded into an empty database).
     #[arg(long, env = "SCHOLARGRAPH_NO_DEMO")]
     pub no_demo: bool,
+    /// A PostgreSQL read replica to send queries to; writes, subscriptions
+    /// and mutations stay on --database-url (the primary).
+    #[arg(long, env = "DATABASE_READ_URL", hide_env_values = true)]
+    pub database_read_url: Option<DatabaseUrl>,
     /// Origins allowed by CORS, comma-separated (e.g. https://app.example); default: any origin, without credentials.
     #[arg(long = "cors-origin", env = "SCHOLARGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -201,6 +213,7 @@ impl ServeArgs {
         Ok(Config {
             listen: self.listen,
             database_url: self.db.database_url,
+            database_read_url: self.database_read_url,
             demo: !self.no_demo,
             cors_origins,
             trust_forwarded_for: self.trust_forwarded_for,
@@ -269,6 +282,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Token(command) => crate::admin::token(command).await?,
         Command::Admin(command) => crate::admin::admin(command).await?,
         Command::Persisted(command) => crate::admin::persisted(command).await?,
+        Command::Bench(args) => crate::bench::run(args).await?,
         Command::Generate(args) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             crate::ingest::generate::generate(args.works, args.seed, &mut out)
@@ -295,20 +309,6 @@ async fn run_import(args: ImportArgs) -> anyhow::Result<u8> {
 pub async fn schema_sdl() -> anyhow::Result<String> {
     let db = Db::connect("sqlite::memory:").await.context("opening an in-memory SQLite database")?;
     Ok(graphql::build_schema(db, &SchemaLimits::default()).sdl())
-}
-
-/// Sends log lines to stderr, filtered by `RUST_LOG` (default: info, with
-/// the SQL drivers' chatter at warn).
-pub fn init_tracing(format: LogFormat) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
-    // try_init: a second call (tests) keeps the first subscriber.
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Database to connect to (SQLite file or PostgreSQL).
     pub database_url: DatabaseUrl,
+    /// A PostgreSQL read replica for queries; writes, subscriptions and
+    /// mutations (with what they read back) stay on `database_url`.
+    pub database_read_url: Option<DatabaseUrl>,
     /// Load the demo corpus into an empty database at start-up.
     pub demo: bool,
     /// Origins allowed by CORS; empty means any origin (without credentials).
@@ -44,6 +47,7 @@ impl Default for Config {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8000)),
             database_url: DatabaseUrl::new(DEFAULT_DATABASE_URL),
+            database_read_url: None,
             demo: true,
             cors_origins: Vec::new(),
             trust_forwarded_for: false,

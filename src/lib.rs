@@ -4,6 +4,7 @@
 //! [`graphql::build_schema`] and [`server::app`] serve the API, [`db::Db`]
 //! connects to SQLite or PostgreSQL, [`ingest`] brings data in.
 pub mod admin;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -19,6 +20,7 @@ pub mod live;
 pub mod search;
 pub mod server;
 pub mod social;
+pub mod telemetry;
 
 // glibc's malloc took a fifth of an import's CPU (many small rows and
 // values allocated and freed per batch); mimalloc is several times cheaper

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use scholargraph::cli::{self, Cli};
+use scholargraph::telemetry;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    cli::init_tracing(cli.log_format);
+    let telemetry = telemetry::init(cli.log_format, cli.otlp_endpoint.as_deref());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -16,12 +17,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    let code = match runtime.block_on(cli::run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             // `{:#}` prints the whole context chain on one line.
             eprintln!("error: {err:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    drop(runtime);
+    telemetry.shutdown();
+    code
 }

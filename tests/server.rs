@@ -343,3 +343,21 @@ async fn prometheus_metrics_count_requests_by_operation_and_outcome() {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn metrics_show_the_latest_import_whoever_ran_it() {
+    let app = TestApp::sqlite().await;
+    common::import_openalex_fixture(&app, "openalex_work_W2741809807.json").await;
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} missing:\n{text}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(value(r#"scholargraph_import_last_status{status="DONE"}"#), 1.0);
+    assert_eq!(value("scholargraph_imports_running"), 0.0);
+    assert!(value(r#"scholargraph_import_last_records{state="read"}"#) >= 1.0);
+    assert_eq!(value(r#"scholargraph_import_last_records{state="rejected"}"#), 0.0);
+    assert!(value("scholargraph_import_last_works") >= 1.0);
+    assert_eq!(value("scholargraph_import_last_progress_ratio"), 1.0, "the whole file was read");
+    assert!(value("scholargraph_import_last_update_timestamp_seconds") > 1.7e9);
+}

@@ -7,6 +7,7 @@ mod m20261124_000002_import_indexes;
 mod m20261124_000003_search;
 mod m20261125_000004_social;
 mod m20261125_000005_persisted;
+mod m20261125_000006_imports;
 mod names;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_search::Migration),
             Box::new(m20261125_000004_social::Migration),
             Box::new(m20261125_000005_persisted::Migration),
+            Box::new(m20261125_000006_imports::Migration),
         ]
     }
 }

@@ -102,8 +102,28 @@ pub async fn drive<F: Future>(queue: BatchQueue, future: F) -> F::Output {
     .await
 }
 
-/// Executes one GraphQL request with per-request loaders.
+/// Executes one GraphQL request with per-request loaders. With a read
+/// replica, a mutation reads from the primary, so it sees its own writes.
 pub async fn execute(schema: &super::AppSchema, request: async_graphql::Request, db: &Db) -> async_graphql::Response {
-    let (loaders, queue) = request_loaders(db);
+    let (request, db) = if db.has_replica() && is_mutation(&request) {
+        let primary = db.primary();
+        (request.data(primary.clone()), primary)
+    } else {
+        (request, db.clone())
+    };
+    let (loaders, queue) = request_loaders(&db);
     drive(queue, schema.execute(request.data(loaders))).await
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let is = |ty: OperationType| ty == OperationType::Mutation;
+    match &document.operations {
+        DocumentOperations::Single(op) => is(op.node.ty),
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops.get(name.as_str()).is_some_and(|op| is(op.node.ty)),
+            None => ops.values().any(|op| is(op.node.ty)),
+        },
+    }
 }

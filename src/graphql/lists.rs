@@ -51,6 +51,7 @@ impl<L: NestedList> Loader<ListKey<L>> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[ListKey<L>]) -> LoadResult<ListKey<L>, Self::Value> {
+        crate::graphql::loaders::name_batch::<ListKey<L>>(keys.len());
         Ok(self
             .nested_pages(
                 keys,

@@ -86,6 +86,18 @@ impl Batch {
     }
 }
 
+/// Tells the batch's span (async-graphql's `do_load`, inside our
+/// `loader_batch`) which loader runs, by its key type (e.g.
+/// `ListKey<WorksOfAuthor>`), and for how many keys.
+pub fn name_batch<K>(keys: usize) {
+    let full = std::any::type_name::<K>();
+    let mut short = String::with_capacity(full.len());
+    for part in full.split_inclusive(['<', '>', ',', ' ']) {
+        short.push_str(part.rsplit("::").next().unwrap_or(part));
+    }
+    tracing::debug!(loader = short.as_str(), keys, "loader batch");
+}
+
 /// A loader of rows by primary key: `by_id!(AuthorKey, author)` makes
 /// `AuthorKey(i64)` load `entities::author::Model`.
 macro_rules! by_id {
@@ -98,6 +110,7 @@ macro_rules! by_id {
             type Error = std::sync::Arc<sea_orm::DbErr>;
 
             async fn load(&self, keys: &[$key]) -> $crate::graphql::loaders::LoadResult<$key, Self::Value> {
+                $crate::graphql::loaders::name_batch::<$key>(keys.len());
                 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
                 use $crate::entities::$entity::{Column, Entity};
                 let rows = Entity::find().filter(Column::Id.is_in(keys.iter().map(|k| k.0))).all(&self.db.read).await?;
@@ -120,6 +133,7 @@ macro_rules! children {
             type Error = std::sync::Arc<sea_orm::DbErr>;
 
             async fn load(&self, keys: &[$key]) -> $crate::graphql::loaders::LoadResult<$key, Self::Value> {
+                $crate::graphql::loaders::name_batch::<$key>(keys.len());
                 let grouped = self.children::<$model>($sql, keys.iter().map(|k| k.0)).await?;
                 Ok(keys.iter().map(|k| (*k, grouped.get(&k.0).cloned().unwrap_or_default())).collect())
             }

@@ -71,7 +71,7 @@ pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
 /// The schema, sharing `persisted` with the HTTP layer.
 pub fn build_schema_with(db: Db, limits: &SchemaLimits, persisted: std::sync::Arc<persisted::Persisted>) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation, Subscription)
-        .data(crate::live::Live::new(db.clone()))
+        .data(crate::live::Live::new(db.primary()))
         .data(db)
         // First: a hash-only request gets its text before it is measured.
         .extension(persisted::PersistedQueries(persisted))

@@ -16,6 +16,7 @@ use super::batch::{BatchCounts, write_batch};
 use super::derive;
 use super::formats::{self, Format, Options, Record, RecordError};
 use super::prepare::{Prepared, prepare};
+use super::runs;
 use crate::db::Db;
 
 /// Records per transaction: big enough for few statements, small enough to
@@ -196,6 +197,11 @@ async fn run(
 ) -> Result<(), String> {
     // Leftovers of an interrupted run first.
     derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
+    // The input's size, when every file has one (not stdin).
+    let total: Option<u64> =
+        files.iter().map(|f| if f == "-" { None } else { std::fs::metadata(f).ok().map(|m| m.len()) }).sum();
+    let id = runs::start(db, format.name(), total).await.map_err(|e| format!("database: {e}"))?;
+    let mut tracker = Tracker { id, bytes_before: 0 };
     let mut rejects = Rejects {
         out: match &options.rejects {
             Some(path) => Some(io::BufWriter::new(File::create(path).map_err(|e| format!("{}: {e}", path.display()))?)),
@@ -207,11 +213,17 @@ async fn run(
     // took a tenth of an import. The derived-data rebuild's large sorts go
     // back to files.
     sqlite_pragmas(db, &["temp_store = MEMORY", "wal_autocheckpoint = 0"]).await?;
-    let written = write_files(db, format, files, options, report, &mut rejects).await;
+    let written = write_files(db, format, files, options, report, &mut rejects, &mut tracker).await;
     sqlite_pragmas(db, &["temp_store = FILE", "wal_autocheckpoint = 1000", "wal_checkpoint(TRUNCATE)"]).await?;
-    written?;
-    derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
-    refresh_statistics(db, report).await.map_err(|e| format!("database: {e}"))?;
+    let finished = async {
+        written?;
+        derive::flush(db).await.map_err(|e| format!("refreshing derived data: {e} (run `scholargraph reindex`)"))?;
+        refresh_statistics(db, report).await.map_err(|e| format!("database: {e}"))
+    }
+    .await;
+    let status = if finished.is_ok() { "DONE" } else { "STOPPED" };
+    tracker.report(db, report, 0, status).await;
+    finished?;
     // Live subscribers had an hour to see older events.
     crate::social::events::prune(&db.write, std::time::Duration::from_secs(3_600))
         .await
@@ -235,6 +247,7 @@ async fn write_files(
     options: &ImportOptions,
     report: &mut ImportReport,
     rejects: &mut Rejects,
+    tracker: &mut Tracker,
 ) -> Result<(), String> {
     for file in files {
         let bytes = Arc::new(AtomicU64::new(0));
@@ -285,12 +298,14 @@ async fn write_files(
                 last_committed =
                     flush_batch(db, &mut batch, file, report, rejects, options.strict).await?.or(last_committed);
                 progress.update(options.progress, bytes.load(Ordering::Relaxed), report.read);
+                tracker.report(db, report, bytes.load(Ordering::Relaxed), "RUNNING").await;
             }
         }
         drop(rx);
         let _ = parser.join();
         last_committed = flush_batch(db, &mut batch, file, report, rejects, options.strict).await?.or(last_committed);
         progress.finish();
+        tracker.bytes_before += bytes.load(Ordering::Relaxed);
         if let Some(why) = stop {
             derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
             let upto = last_committed
@@ -299,6 +314,23 @@ async fn write_files(
         }
     }
     Ok(())
+}
+
+/// The `imports` row of this run (see `runs`).
+struct Tracker {
+    id: i64,
+    /// bytes of the files already read
+    bytes_before: u64,
+}
+
+impl Tracker {
+    /// Progress is advisory: a failure to record it is logged, and the
+    /// import's own writes report the database's state.
+    async fn report(&self, db: &Db, report: &ImportReport, bytes: u64, status: &str) {
+        if let Err(e) = runs::update(db, self.id, report, self.bytes_before + bytes, status).await {
+            tracing::debug!(error = %e, "import progress not recorded");
+        }
+    }
 }
 
 /// After a large import, Postgres' planner statistics are brought up to
@@ -388,6 +420,11 @@ async fn flush_batch(
 }
 
 async fn write(db: &Db, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
+    let span = tracing::info_span!("import_batch", records = docs.len());
+    tracing::Instrument::instrument(write_in_transaction(db, docs), span).await
+}
+
+async fn write_in_transaction(db: &Db, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
     let tx = db.write.begin().await?;
     let counts = write_batch(&tx, docs).await?;
     let started = Instant::now();

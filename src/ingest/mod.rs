@@ -9,6 +9,7 @@ pub mod import;
 pub mod model;
 pub mod names;
 pub mod prepare;
+pub mod runs;
 pub mod specs;
 pub mod upsert;
 pub mod writer;

@@ -1,5 +1,6 @@
 //! Prometheus metrics at `/metrics`: requests by operation and outcome,
-//! their latency, SQL statements, database pool use and rate-limit refusals.
+//! their latency, SQL statements, database pool use, rate-limit refusals and
+//! the progress of the latest import (from the `imports` table).
 //! The recorder is process-wide, installed by the first server.
 use std::sync::OnceLock;
 
@@ -10,6 +11,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sea_orm::DbBackend;
 
 use super::AppState;
+use crate::ingest::runs;
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -75,5 +77,28 @@ pub async fn render(State(state): State<AppState>) -> Response {
         metrics::gauge!("scholargraph_db_pool_connections", "pool" => name, "state" => "open").set(size as f64);
         metrics::gauge!("scholargraph_db_pool_connections", "pool" => name, "state" => "idle").set(idle as f64);
     }
+    record_imports(db).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+}
+
+/// The latest import into this database, by whichever process ran it.
+async fn record_imports(db: &crate::db::Db) {
+    if let Ok(running) = runs::running(&db.read).await {
+        metrics::gauge!("scholargraph_imports_running").set(running as f64);
+    }
+    let Ok(Some(run)) = runs::latest(&db.read).await else {
+        return;
+    };
+    for status in ["RUNNING", "DONE", "STOPPED"] {
+        let value = if run.status == status { 1.0 } else { 0.0 };
+        metrics::gauge!("scholargraph_import_last_status", "status" => status).set(value);
+    }
+    metrics::gauge!("scholargraph_import_last_records", "state" => "read").set(run.records_read as f64);
+    metrics::gauge!("scholargraph_import_last_records", "state" => "rejected").set(run.records_rejected as f64);
+    metrics::gauge!("scholargraph_import_last_works").set(run.works_written as f64);
+    metrics::gauge!("scholargraph_import_last_records_per_second").set(run.records_per_second());
+    if let Some(progress) = run.progress() {
+        metrics::gauge!("scholargraph_import_last_progress_ratio").set(progress);
+    }
+    metrics::gauge!("scholargraph_import_last_update_timestamp_seconds").set(run.updated_at as f64);
 }

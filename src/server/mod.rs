@@ -80,7 +80,11 @@ pub async fn open_database_with(url: &DatabaseUrl, options: DbOptions) -> anyhow
 /// into an empty database (unless `config.demo` is off), binds, serves.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(database = %config.database_url, "starting");
-    let options = DbOptions { statement_timeout: Some(STATEMENT_TIMEOUT), ..DbOptions::default() };
+    let options = DbOptions {
+        statement_timeout: Some(STATEMENT_TIMEOUT),
+        read_url: config.database_read_url.as_ref().map(|u| u.expose().to_owned()),
+        ..DbOptions::default()
+    };
     let db = open_database_with(&config.database_url, options).await?;
     if config.demo && demo::is_empty(&db).await.context("checking whether the database is empty")? {
         let summary = demo::load(&db).await?;

@@ -85,6 +85,11 @@ impl TestApp {
         Self { db, addr, client, shutdown: Some(shutdown), pg, _dir: dir }
     }
 
+    /// The PostgreSQL schema this app works in, if on PostgreSQL.
+    pub fn pg_schema(&self) -> Option<&str> {
+        self.pg.as_ref().map(|pg| pg.name.as_str())
+    }
+
     /// `http://ADDR{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)

@@ -300,6 +300,7 @@ impl Loader<TopicsOfAuthorKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[TopicsOfAuthorKey]) -> LoadResult<TopicsOfAuthorKey, Self::Value> {
+        crate::graphql::loaders::name_batch::<TopicsOfAuthorKey>(keys.len());
         let pages = self
             .nested_pages(
                 keys,
@@ -389,6 +390,7 @@ impl Loader<AuthorsPageKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[AuthorsPageKey]) -> LoadResult<AuthorsPageKey, Self::Value> {
+        crate::graphql::loaders::name_batch::<AuthorsPageKey>(keys.len());
         let decode = |with_edges: bool, r: &sea_orm::QueryResult| -> Result<ListedAuthor, sea_orm::DbErr> {
             Ok(ListedAuthor {
                 author: author::Model::from_query_result(r, "")?,

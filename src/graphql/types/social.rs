@@ -26,6 +26,7 @@ macro_rules! viewer_pairs {
             type Error = std::sync::Arc<sea_orm::DbErr>;
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, bool> {
+                crate::graphql::loaders::name_batch::<$key>(keys.len());
                 let mut by_account: HashMap<i64, Vec<i64>> = HashMap::new();
                 for k in keys {
                     by_account.entry(k.account).or_default().push(k.item);

@@ -112,6 +112,7 @@ impl Loader<TopAuthorsKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[TopAuthorsKey]) -> LoadResult<TopAuthorsKey, Self::Value> {
+        crate::graphql::loaders::name_batch::<TopAuthorsKey>(keys.len());
         let pages = self
             .nested_pages(
                 keys,

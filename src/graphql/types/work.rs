@@ -383,6 +383,7 @@ impl Loader<WorksPageKey> for Batch {
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[WorksPageKey]) -> LoadResult<WorksPageKey, Self::Value> {
+        crate::graphql::loaders::name_batch::<WorksPageKey>(keys.len());
         let pages = self
             .nested_pages(
                 keys,
