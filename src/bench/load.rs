@@ -62,7 +62,10 @@ fn wrk(url: &str, body: &str, connections: usize, seconds: u64, scratch: &Path) 
     std::fs::write(&script, lua).with_context(|| format!("writing {}", script.display()))?;
     let threads = connections.clamp(1, 2).to_string();
     let out = Command::new("wrk")
-        .args(["-t", &threads, "-c", &connections.to_string(), "-d", &format!("{seconds}s"), "--latency", "-s"])
+        .args(["-t", &threads, "-c", &connections.to_string(), "-d", &format!("{seconds}s"), "--latency"])
+        // A slow query at 64 connections queues for seconds: measure that
+        // rather than count it as wrk's default 2 s timeout.
+        .args(["--timeout", "60s", "-s"])
         .arg(&script)
         .arg(url)
         .output()
@@ -77,13 +80,17 @@ fn wrk(url: &str, body: &str, connections: usize, seconds: u64, scratch: &Path) 
 /// Reads `wrk --latency` output.
 pub fn parse_wrk(text: &str) -> Option<Figures> {
     let mut f = Figures::default();
+    let mut seen = false;
     for line in text.lines().map(str::trim) {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             ["50%", v] => f.p50_ms = millis(v)?,
             ["99%", v] => f.p99_ms = millis(v)?,
             ["Requests/sec:", v] => f.per_second = v.parse().ok()?,
-            [n, "requests", "in", ..] => f.requests = n.parse().ok()?,
+            [n, "requests", "in", ..] => {
+                f.requests = n.parse().ok()?;
+                seen = true;
+            }
             ["Non-2xx", "or", "3xx", "responses:", n] => f.errors += n.parse::<u64>().ok()?,
             ["Socket", "errors:", rest @ ..] => {
                 f.errors += rest.iter().filter_map(|w| w.trim_end_matches(',').parse::<u64>().ok()).sum::<u64>()
@@ -91,7 +98,7 @@ pub fn parse_wrk(text: &str) -> Option<Figures> {
             _ => {}
         }
     }
-    (f.requests > 0).then_some(f)
+    seen.then_some(f)
 }
 
 fn millis(v: &str) -> Option<f64> {
@@ -179,5 +186,7 @@ Transfer/sec:      2.00MB";
         assert_eq!(f.p99_ms, 4.52);
         assert_eq!(f.per_second, 2469.0);
         assert_eq!(f.errors, 7);
+        let none = parse_wrk("  0 requests in 3.02s, 0.00B read\nRequests/sec:      0.00").unwrap();
+        assert_eq!((none.requests, none.per_second), (0, 0.0), "a run where nothing finished is a figure too");
     }
 }
