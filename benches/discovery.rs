@@ -12,7 +12,7 @@ use scholargraph::graphql::{SchemaLimits, build_schema, execute, global_id};
 use scholargraph::ingest::formats::Format;
 use scholargraph::ingest::generate::generate;
 use scholargraph::ingest::import::{ImportOptions, import};
-use sea_orm::{ConnectionTrait, Statement, Value};
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 const RUNS: usize = 50;
@@ -28,25 +28,6 @@ async fn max_id(db: &Db, table: &str) -> i64 {
         .expect("max id")
         .expect("a row");
     row.try_get::<i64>("", "m").unwrap_or(1)
-}
-
-async fn feature_works(db: &Db) {
-    let backend = db.write.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "INSERT INTO work_features (work_id, featured_on, source, upvotes) \
-             SELECT id, $1, 'bench', CAST(id % 997 AS INTEGER) FROM works WHERE id % 3000 = $2"
-        }
-        _ => {
-            "INSERT INTO work_features (work_id, featured_on, source, upvotes) \
-             SELECT id, ?, 'bench', id % 997 FROM works WHERE id % 3000 = ?"
-        }
-    };
-    let end = chrono::NaiveDate::from_ymd_opt(2026, 4, 22).expect("date");
-    for day in 0..30i64 {
-        let values = vec![Value::ChronoDate(Some(end - chrono::Duration::days(day))), Value::BigInt(Some(day * 7))];
-        db.write.execute_raw(Statement::from_sql_and_values(backend, sql, values)).await.expect("features");
-    }
 }
 
 async fn texts(db: &Db, sql: &str) -> Vec<String> {
@@ -85,7 +66,7 @@ async fn bench(name: &str, db: Db, file: &str, works: usize) {
     let report = import(&db, Format::OpenAlex, &[file.to_owned()], &ImportOptions::default()).await;
     assert_eq!(report.exit_code(), 0, "{}", report.summary());
     println!("{name}: imported {works} works in {:.1} s", t.elapsed().as_secs_f64());
-    feature_works(&db).await;
+    scholargraph::bench::feature_works(&db).await.expect("features");
     let (authors, max_work) = (max_id(&db, "authors").await, max_id(&db, "works").await);
     let schema = build_schema(db.clone(), &SchemaLimits::default());
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);

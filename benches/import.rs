@@ -48,7 +48,6 @@ async fn bench(name: &str, db: &Db, file: &str, works: usize) {
         "work_features",
         "external_metrics",
     ] {
-        use sea_orm::ConnectionTrait;
         let row = sea_orm::ConnectionTrait::query_one_raw(
             &db.read,
             sea_orm::Statement::from_string(

@@ -68,12 +68,6 @@ fn import_in_another_process(database_url: &str) {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-async fn post_to(addr: &str, query: &str) -> Value {
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let response = client.post(format!("http://{addr}/graphql")).json(&json!({ "query": query })).send().await;
-    response.unwrap().json().await.unwrap()
-}
-
 const WORK_ADDED: &str =
     "subscription($a: [ID!]) { workAdded(authorIds: $a) { title authorships { author { displayName } } } }";
 
@@ -162,13 +156,13 @@ async fn servers_on_one_postgres_share_writes_live_updates_and_a_read_replica() 
     let (mut one, one_addr) = common::spawn_server(&url, &dir.path().join("one.log"), &[]);
     let (mut two, two_addr) = common::spawn_server(&url, &dir.path().join("two.log"), &[]);
 
-    let signed = post_to(
+    let signed = common::post_at(
         &one_addr,
         r#"mutation { signUp(input: { handle: "replicated", password: "correct horse battery" }) { token } }"#,
     )
     .await;
     assert!(signed["errors"].is_null(), "{signed}");
-    let seen = post_to(&two_addr, r#"{ account(handle: "replicated") { handle } }"#).await;
+    let seen = common::post_at(&two_addr, r#"{ account(handle: "replicated") { handle } }"#).await;
     assert_eq!(
         seen["data"]["account"]["handle"], "replicated",
         "a write through one is read through the other: {seen}"
@@ -209,11 +203,11 @@ async fn servers_on_one_postgres_share_writes_live_updates_and_a_read_replica() 
         &dir.path().join("three.log"),
         &[("DATABASE_READ_URL", replica_url.as_str()), ("SCHOLARGRAPH_NO_DEMO", "true")],
     );
-    let hidden = post_to(&three_addr, r#"{ author(slug: "eric-shea-brown") { slug } }"#).await;
+    let hidden = common::post_at(&three_addr, r#"{ author(slug: "eric-shea-brown") { slug } }"#).await;
     assert_eq!(hidden["data"]["author"], Value::Null, "queries read the replica: {hidden}");
-    let signed = post_to(&three_addr, r#"mutation { signUp(input: { handle: "via-replica", password: "correct horse battery" }) { account { handle } } }"#).await;
+    let signed = common::post_at(&three_addr, r#"mutation { signUp(input: { handle: "via-replica", password: "correct horse battery" }) { account { handle } } }"#).await;
     assert_eq!(signed["data"]["signUp"]["account"]["handle"], "via-replica", "writes reach the primary: {signed}");
-    let seen = post_to(&one_addr, r#"{ account(handle: "via-replica") { handle } }"#).await;
+    let seen = common::post_at(&one_addr, r#"{ account(handle: "via-replica") { handle } }"#).await;
     assert_eq!(seen["data"]["account"]["handle"], "via-replica", "{seen}");
 
     for server in [&mut one, &mut two, &mut three] {

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
-use serde_json::json;
 
 #[tokio::test]
 async fn spans_are_exported_to_the_configured_collector() {
@@ -35,15 +34,7 @@ async fn spans_are_exported_to_the_configured_collector() {
     );
     let query =
         r#"{ author(slug: "eric-shea-brown") { works(first: 3) { nodes { title authorships { rawName } } } } }"#;
-    let body: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{addr}/graphql"))
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = common::post_at(&addr, query).await;
     assert!(body["errors"].is_null(), "{body}");
 
     let wanted: [&[u8]; 4] = [b"scholargraph", b"request", b"loader_batch", b"AuthorshipsOfWork"];

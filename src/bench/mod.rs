@@ -171,7 +171,7 @@ async fn recreate_postgres(url: &str) -> anyhow::Result<()> {
 
 /// One work in 3,000 featured on each of the 30 days up to 2026-04-22 (the
 /// trending page of seed 004), with upvotes, so trending has work to do.
-async fn feature_works(db: &Db) -> anyhow::Result<()> {
+pub async fn feature_works(db: &Db) -> anyhow::Result<()> {
     let end = chrono::NaiveDate::from_ymd_opt(2026, 4, 22).context("date")?;
     let cast = if db.backend() == DbBackend::Postgres { "CAST(id % 997 AS INTEGER)" } else { "id % 997" };
     let sql = format!(

@@ -27,7 +27,13 @@ pub struct Db {
     /// reads go to a PostgreSQL replica (`read` is not the primary)
     replica: bool,
     /// statements recorded while capturing (benchmarks replay them)
-    captured: Arc<std::sync::Mutex<Option<Vec<sea_orm::Statement>>>>,
+    captured: Arc<Capture>,
+}
+
+#[derive(Default)]
+struct Capture {
+    on: std::sync::atomic::AtomicBool,
+    statements: std::sync::Mutex<Vec<sea_orm::Statement>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -72,14 +78,15 @@ impl Db {
                 "unsupported database URL {url:?}: use sqlite://PATH?mode=rwc or postgres://USER@HOST/DB"
             )));
         };
-        let captured: Arc<std::sync::Mutex<Option<Vec<sea_orm::Statement>>>> = Arc::default();
+        let captured = Arc::new(Capture::default());
         for conn in [&mut read, &mut write] {
             let counter = statements.clone();
             let capture = captured.clone();
             conn.set_metric_callback(move |info| {
                 counter.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut capture) = capture.lock() {
-                    if let Some(list) = capture.as_mut() {
+                // Every statement passes here: one atomic load unless capturing.
+                if capture.on.load(Ordering::Relaxed) {
+                    if let Ok(mut list) = capture.statements.lock() {
                         list.push(info.statement.clone());
                     }
                 }
@@ -111,14 +118,16 @@ impl Db {
 
     /// Records every statement from now until [`Db::take_captured`].
     pub fn start_capture(&self) {
-        if let Ok(mut capture) = self.captured.lock() {
-            *capture = Some(Vec::new());
+        if let Ok(mut list) = self.captured.statements.lock() {
+            list.clear();
         }
+        self.captured.on.store(true, Ordering::Relaxed);
     }
 
     /// The statements since [`Db::start_capture`], in the order they ran.
     pub fn take_captured(&self) -> Vec<sea_orm::Statement> {
-        self.captured.lock().ok().and_then(|mut c| c.take()).unwrap_or_default()
+        self.captured.on.store(false, Ordering::Relaxed);
+        self.captured.statements.lock().map(|mut list| std::mem::take(&mut *list)).unwrap_or_default()
     }
 
     /// Brings the schema up to date; a database from before search gets

@@ -90,6 +90,9 @@ impl Batch {
 /// `loader_batch`) which loader runs, by its key type (e.g.
 /// `ListKey<WorksOfAuthor>`), and for how many keys.
 pub fn name_batch<K>(keys: usize) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
     let full = std::any::type_name::<K>();
     let mut short = String::with_capacity(full.len());
     for part in full.split_inclusive(['<', '>', ',', ' ']) {

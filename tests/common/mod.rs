@@ -251,6 +251,13 @@ impl TestApp {
     }
 }
 
+/// POSTs a GraphQL query to a server at `addr` (e.g. one from [`spawn_server`]).
+pub async fn post_at(addr: &str, query: &str) -> Value {
+    let client = reqwest::Client::builder().no_proxy().build().expect("HTTP client");
+    let response = client.post(format!("http://{addr}/graphql")).json(&json!({ "query": query })).send().await;
+    response.expect("the server answers").json().await.expect("a JSON body")
+}
+
 /// The real binary serving `database_url` on an ephemeral port, with its log
 /// (stderr) going to `log`; returns the process and its `host:port`.
 pub fn spawn_server(database_url: &str, log: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, String) {
