@@ -15,10 +15,17 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
+use std::any::TypeId;
+use std::panic::AssertUnwindSafe;
+
 use async_graphql::dataloader::DataLoader;
+use async_graphql::{Request, Response};
+use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
+use super::cost::ClientKey;
 use super::loaders::{Batch, Loaders};
+use super::viewer::Viewer;
 use crate::db::Db;
 
 /// Batch loads that wait for the request to go idle.
@@ -102,28 +109,116 @@ pub async fn drive<F: Future>(queue: BatchQueue, future: F) -> F::Output {
     .await
 }
 
-/// Executes one GraphQL request with per-request loaders. With a read
+/// Executes one GraphQL request with per-request loaders: checked on the
+/// full schema, then run on the fast one (see [`super::gate`]). With a read
 /// replica, a mutation reads from the primary, so it sees its own writes.
-pub async fn execute(schema: &super::AppSchema, request: async_graphql::Request, db: &Db) -> async_graphql::Response {
-    let (request, db) = if db.has_replica() && is_mutation(&request) {
-        let primary = db.primary();
-        (request.data(primary.clone()), primary)
-    } else {
-        (request, db.clone())
+pub async fn execute(schema: &super::AppSchema, mut request: Request, db: &Db) -> Response {
+    let checked = match super::gate::check(&schema.full, &mut request).await {
+        Ok(checked) => checked,
+        Err(refused) => return refused,
     };
+    let mutation = is_mutation(&mut request);
+    let db = if db.has_replica() && mutation {
+        let primary = db.primary();
+        request = request.data(primary.clone());
+        primary
+    } else {
+        db.clone()
+    };
+    // A query that panics runs again on the full schema, whose extension
+    // masks just the failing field; a mutation is not run twice.
+    let again = (!mutation).then(|| Again::of(&request));
     let (loaders, queue) = request_loaders(&db);
-    drive(queue, schema.execute(request.data(loaders))).await
+    let run = drive(queue, schema.fast.execute(request.data(loaders)));
+    let mut response = unless_panicked(run, again.map(|again| again.run(&schema.full, &db))).await;
+    response.extensions.extend(checked);
+    super::introspection::fix(&mut response);
+    response
 }
 
-fn is_mutation(request: &async_graphql::Request) -> bool {
+/// `run`'s response; if it panics, `again`'s, or a masked error without it.
+async fn unless_panicked(
+    run: impl Future<Output = Response>,
+    again: Option<impl Future<Output = Response>>,
+) -> Response {
+    match AssertUnwindSafe(run).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            tracing::error!(panic = super::panics::message(&*panic), "a request panicked");
+            match again {
+                Some(again) => again.await,
+                None => Response::from_errors(vec![crate::error::server_error("INTERNAL", "internal server error")]),
+            }
+        }
+    }
+}
+
+/// What it takes to run a query again.
+struct Again {
+    query: String,
+    operation_name: Option<String>,
+    variables: async_graphql::Variables,
+    viewer: Option<Viewer>,
+    client: Option<ClientKey>,
+}
+
+impl Again {
+    fn of(request: &Request) -> Self {
+        let data = |id: TypeId| request.data.get(&id);
+        Self {
+            query: request.query.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: request.variables.clone(),
+            viewer: data(TypeId::of::<Viewer>()).and_then(|v| v.downcast_ref::<Viewer>()).map(Viewer::again),
+            client: data(TypeId::of::<ClientKey>()).and_then(|c| c.downcast_ref::<ClientKey>()).cloned(),
+        }
+    }
+
+    async fn run(self, full: &super::FullSchema, db: &Db) -> Response {
+        let mut request = Request::new(self.query).variables(self.variables);
+        request.operation_name = self.operation_name;
+        if let Some(viewer) = self.viewer {
+            request = request.data(viewer);
+        }
+        if let Some(client) = self.client {
+            request = request.data(client);
+        }
+        let (loaders, queue) = request_loaders(db);
+        drive(queue, full.execute(request.data(loaders))).await
+    }
+}
+
+fn is_mutation(request: &mut Request) -> bool {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let operation_name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else { return false };
     let is = |ty: OperationType| ty == OperationType::Mutation;
     match &document.operations {
         DocumentOperations::Single(op) => is(op.node.ty),
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
+        DocumentOperations::Multiple(ops) => match &operation_name {
             Some(name) => ops.get(name.as_str()).is_some_and(|op| is(op.node.ty)),
             None => ops.values().any(|op| is(op.node.ty)),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::Value;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_request_runs_again_or_is_a_masked_error() {
+        let answer = || async { Response::new(Value::from(1)) };
+        let panics = || async {
+            let missing: Option<Response> = None;
+            missing.expect("secret detail")
+        };
+        assert_eq!(unless_panicked(answer(), None::<std::future::Ready<Response>>).await.data, Value::from(1));
+        assert_eq!(unless_panicked(panics(), Some(answer())).await.data, Value::from(1));
+        let masked = unless_panicked(panics(), None::<std::future::Ready<Response>>).await;
+        assert_eq!(masked.errors[0].message, "internal server error");
+        assert_eq!(masked.errors[0].extensions.as_ref().and_then(|e| e.get("code")), Some(&Value::from("INTERNAL")));
     }
 }

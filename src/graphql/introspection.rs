@@ -27,14 +27,19 @@ impl Extension for IntrospectionCompatExtension {
         next: NextExecute<'_>,
     ) -> Response {
         let mut response = next.run(ctx, operation_name).await;
-        if let Value::Object(data) = &mut response.data {
-            if let Some(Value::Object(schema)) = data.get_mut("__schema") {
-                if let Some(Value::List(directives)) = schema.get_mut("directives") {
-                    directives.iter_mut().for_each(add_directive_definition_location);
-                }
+        fix(&mut response);
+        response
+    }
+}
+
+/// Adds the location to an introspection answer in `response`.
+pub fn fix(response: &mut Response) {
+    if let Value::Object(data) = &mut response.data {
+        if let Some(Value::Object(schema)) = data.get_mut("__schema") {
+            if let Some(Value::List(directives)) = schema.get_mut("directives") {
+                directives.iter_mut().for_each(add_directive_definition_location);
             }
         }
-        response
     }
 }
 

@@ -4,6 +4,7 @@ pub mod connection;
 pub mod cost;
 pub mod enums;
 pub mod executor;
+pub mod gate;
 pub mod global_id;
 pub mod introspection;
 pub mod limits;
@@ -61,7 +62,22 @@ impl Default for SchemaLimits {
     }
 }
 
-pub type AppSchema = Schema<Query, Mutation, Subscription>;
+pub type FullSchema = Schema<Query, Mutation, Subscription>;
+
+/// The schema, twice (see [`gate`]): `full`, with the extensions, checks
+/// requests and serves subscriptions; `fast`, without any, executes
+/// queries and mutations once checked.
+#[derive(Clone)]
+pub struct AppSchema {
+    pub full: FullSchema,
+    fast: FullSchema,
+}
+
+impl AppSchema {
+    pub fn sdl(&self) -> String {
+        self.full.sdl()
+    }
+}
 
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
     let persisted = std::sync::Arc::new(persisted::Persisted::new(db.clone(), limits.persisted_only));
@@ -70,9 +86,8 @@ pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
 
 /// The schema, sharing `persisted` with the HTTP layer.
 pub fn build_schema_with(db: Db, limits: &SchemaLimits, persisted: std::sync::Arc<persisted::Persisted>) -> AppSchema {
-    let mut builder = Schema::build(Query::default(), Mutation, Subscription)
-        .data(crate::live::Live::new(db.primary()))
-        .data(db)
+    let live = crate::live::Live::new(db.primary());
+    let full = builder(&db, &live, limits)
         // First: a hash-only request gets its text before it is measured.
         .extension(persisted::PersistedQueries(persisted))
         .extension(limits::Limiter(std::sync::Arc::new(limits.query.clone())))
@@ -82,16 +97,28 @@ pub fn build_schema_with(db: Db, limits: &SchemaLimits, persisted: std::sync::Ar
         })
         .extension(introspection::IntrospectionCompat)
         .extension(panics::PanicMask)
+        // Last: it stops a check-only pass before execution.
+        .extension(gate::Gate)
+        .finish();
+    let fast = builder(&db, &live, limits).finish();
+    AppSchema { full, fast }
+}
+
+fn builder(
+    db: &Db,
+    live: &crate::live::Live,
+    limits: &SchemaLimits,
+) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    let builder = Schema::build(Query::default(), Mutation, Subscription)
+        .data(live.clone())
+        .data(db.clone())
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(32)
         // "Did you mean …?" would list the schema to clients that may not
         // introspect it.
         .disable_suggestions();
-    if !limits.introspection {
-        builder = builder.disable_introspection();
-    }
-    builder.finish()
+    if limits.introspection { builder } else { builder.disable_introspection() }
 }
 
 pub use executor::execute;

@@ -31,11 +31,7 @@ impl Extension for PanicMaskExtension {
         match AssertUnwindSafe(next.run(ctx, info)).catch_unwind().await {
             Ok(result) => result,
             Err(panic) => {
-                let what = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("(non-string panic payload)");
+                let what = message(&*panic);
                 tracing::error!(field = %node, panic = what, "a resolver panicked");
                 // The field's path, with list indices as such.
                 let segments: Vec<PathSegment> = node
@@ -49,6 +45,15 @@ impl Extension for PanicMaskExtension {
             }
         }
     }
+}
+
+/// What a panic said.
+pub fn message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(non-string panic payload)")
 }
 
 #[cfg(test)]

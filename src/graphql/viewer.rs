@@ -20,6 +20,11 @@ impl Viewer {
         Self { token, account: OnceCell::new() }
     }
 
+    /// The same token, to be looked up again (for running a request again).
+    pub fn again(&self) -> Self {
+        Self::new(self.token.clone())
+    }
+
     /// An already known account (e.g. a WebSocket connection's).
     pub fn signed_in(account: Option<account::Model>) -> Self {
         Self { token: None, account: OnceCell::new_with(Some(account)) }

@@ -25,7 +25,7 @@ pub async fn subscriptions(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let schema = state.schema.clone();
+    let schema = state.schema.full.clone();
     let db = state.db.clone();
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         GraphQLWebSocket::new(socket, schema, protocol)
