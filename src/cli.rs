@@ -131,6 +131,9 @@ pub struct ServeArgs {
     /// Per-request time limit (e.g. 30, 30s, 500ms); slower requests get 504.
     #[arg(long, env = "SCHOLARGRAPH_REQUEST_TIMEOUT", default_value = "30s", value_parser = config::parse_duration)]
     pub request_timeout: Duration,
+    /// GraphQL requests executed at once; more wait their turn (bounds memory under load).
+    #[arg(long, env = "SCHOLARGRAPH_MAX_IN_FLIGHT", default_value_t = config::DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
     /// Deepest nesting a GraphQL operation may have (introspection needs 13).
     #[arg(long, env = "SCHOLARGRAPH_MAX_DEPTH", default_value_t = SchemaLimits::default().max_depth)]
     pub max_depth: usize,
@@ -204,6 +207,7 @@ impl ServeArgs {
             self.max_depth
         );
         anyhow::ensure!(self.max_complexity > 0, "--max-complexity must be positive");
+        anyhow::ensure!(self.max_in_flight > 0, "--max-in-flight must be positive");
         anyhow::ensure!(
             self.rate_limit == 0 || self.rate_limit as usize >= self.max_complexity,
             "--rate-limit {} is below --max-complexity {}: the costliest allowed query could never run",
@@ -219,6 +223,7 @@ impl ServeArgs {
             trust_forwarded_for: self.trust_forwarded_for,
             body_limit: self.body_limit,
             request_timeout: self.request_timeout,
+            max_in_flight: self.max_in_flight,
             limits: SchemaLimits {
                 max_depth: self.max_depth,
                 max_complexity: self.max_complexity,

@@ -16,6 +16,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://scholargraph.db?mode=rwc";
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 /// Longest a request may take before the client gets a 504.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// GraphQL requests executed at once.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 
 /// Everything `serve` needs, read once at start-up.
 #[derive(Clone, Debug)]
@@ -38,6 +40,10 @@ pub struct Config {
     pub body_limit: usize,
     /// Per-request time limit; slower requests get 504.
     pub request_timeout: Duration,
+    /// GraphQL requests executed at once; more wait their turn. Past the
+    /// cores and the database's connections, more at once only hold more
+    /// rows in memory (100,000 works, 64 connections: 439 MB unbounded).
+    pub max_in_flight: usize,
     /// Depth and complexity limits of GraphQL operations.
     pub limits: SchemaLimits,
 }
@@ -53,6 +59,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             body_limit: DEFAULT_BODY_LIMIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             limits: SchemaLimits::default(),
         }
     }

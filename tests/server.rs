@@ -361,3 +361,34 @@ async fn metrics_show_the_latest_import_whoever_ran_it() {
     assert_eq!(value("scholargraph_import_last_progress_ratio"), 1.0, "the whole file was read");
     assert!(value("scholargraph_import_last_update_timestamp_seconds") > 1.7e9);
 }
+
+#[tokio::test]
+async fn requests_beyond_max_in_flight_wait_their_turn() {
+    let db = Db::connect("sqlite::memory:").await.unwrap();
+    db.migrate().await.unwrap();
+    let state = AppState::new(db, Config { max_in_flight: 1, ..Config::default() });
+    let permits = state.in_flight.clone();
+    let router = server::app(state);
+    let post = |router: Router| async move {
+        let request = axum::http::Request::post("/graphql")
+            .header(CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"query": "{ works(first: 1) { totalCount } }"}).to_string()))
+            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, serde_json::from_slice::<Value>(&body).unwrap())
+    };
+    // While the one permit is held, a request waits; released, all answer.
+    let held = permits.clone().acquire_owned().await.unwrap();
+    let waiting = tokio::spawn(post(router.clone()));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "a request ran beyond --max-in-flight");
+    drop(held);
+    let answers = futures_util::future::join_all((0..8).map(|_| post(router.clone()))).await;
+    for (status, body) in answers.into_iter().chain([waiting.await.unwrap()]) {
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["works"]["totalCount"], 0, "{body}");
+    }
+    assert_eq!(permits.available_permits(), 1, "every permit is given back");
+}

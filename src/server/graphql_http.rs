@@ -351,6 +351,8 @@ async fn execute(
     let parse_failed = request.parsed_query().is_err();
     // The token is checked only if a field asks who the viewer is.
     request = request.data(graphql::viewer::Viewer::new(client.token.clone())).data(client.key());
+    // Held until the response is serialized; the semaphore is never closed.
+    let _permit = state.in_flight.acquire().await.ok();
     let mut response = graphql::execute(&state.schema, request, &state.db).await;
     // Parse and validation errors carry no path: the operation never ran.
     let request_error = response.data == async_graphql::Value::Null

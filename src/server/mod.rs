@@ -32,6 +32,8 @@ pub struct AppState {
     pub persisted: Arc<graphql::persisted::Persisted>,
     pub db: Db,
     pub config: Arc<Config>,
+    /// permits to execute a GraphQL request (`Config::max_in_flight`)
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -40,7 +42,8 @@ impl AppState {
         metrics::install();
         let persisted = Arc::new(graphql::persisted::Persisted::new(db.clone(), config.limits.persisted_only));
         let schema = graphql::build_schema_with(db.clone(), &config.limits, persisted.clone());
-        Self { schema, persisted, db, config: Arc::new(config) }
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight));
+        Self { schema, persisted, db, config: Arc::new(config), in_flight }
     }
 }
 
