@@ -9,14 +9,12 @@
 //! batching timer can fire in such a gap and split one level into several
 //! statements (seen: 7 statements for 5 authors, 10 for 50).
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
-
-use std::any::TypeId;
-use std::panic::AssertUnwindSafe;
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Request, Response};
@@ -164,13 +162,13 @@ struct Again {
 
 impl Again {
     fn of(request: &Request) -> Self {
-        let data = |id: TypeId| request.data.get(&id);
+        use super::gate::data_of;
         Self {
             query: request.query.clone(),
             operation_name: request.operation_name.clone(),
             variables: request.variables.clone(),
-            viewer: data(TypeId::of::<Viewer>()).and_then(|v| v.downcast_ref::<Viewer>()).map(Viewer::again),
-            client: data(TypeId::of::<ClientKey>()).and_then(|c| c.downcast_ref::<ClientKey>()).cloned(),
+            viewer: data_of::<Viewer>(request).map(Viewer::again),
+            client: data_of::<ClientKey>(request).cloned(),
         }
     }
 

@@ -5,7 +5,7 @@
 //! extension sends every field and list item through async-graphql's
 //! extension chain, which spells out type names per item: that took 20–28%
 //! of a profile page's or a nested query's time.
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery};
@@ -24,10 +24,10 @@ impl ExtensionFactory for Gate {
     }
 }
 
-/// Request data marking a check-only pass; receives the query text (as
-/// persisted queries resolved it) and its document.
+/// Request data marking a check-only pass; receives the query text as
+/// persisted queries resolved it.
 #[derive(Clone, Default)]
-struct CheckOnly(Arc<Mutex<Option<(String, ExecutableDocument)>>>);
+struct CheckOnly(Arc<Mutex<Option<String>>>);
 
 struct GateExtension;
 
@@ -43,7 +43,7 @@ impl Extension for GateExtension {
         let document = next.run(ctx, query, variables).await?;
         if let Some(CheckOnly(slot)) = ctx.data_opt::<CheckOnly>() {
             if let Ok(mut slot) = slot.lock() {
-                *slot = Some((query.to_owned(), document.clone()));
+                *slot = Some(query.to_owned());
             }
         }
         Ok(document)
@@ -63,7 +63,8 @@ impl Extension for GateExtension {
 }
 
 /// Runs the full schema's checks on `request`. When they pass, `request`
-/// holds the query text and its parsed document, and the checks' report
+/// holds the query text (a document it had parsed stays: only a hash-only
+/// request's text changes, and it had none), and the checks' report
 /// (e.g. `extensions.cost`) is returned; when they fail, the response
 /// saying why.
 pub async fn check(
@@ -80,25 +81,25 @@ pub async fn check(
     gate.operation_name = request.operation_name.clone();
     gate.extensions = std::mem::take(&mut request.extensions);
     gate.introspection_mode = request.introspection_mode.clone();
-    if let Some(key) = client_key(request) {
-        gate = gate.data(key);
+    if let Some(key) = data_of::<ClientKey>(request) {
+        gate = gate.data(key.clone());
     }
     let response = full.execute(gate.data(slot.clone())).await;
     if response.is_err() {
         return Err(response);
     }
     let checked = slot.0.lock().ok().and_then(|mut s| s.take());
-    let Some((query, document)) = checked else {
+    let Some(query) = checked else {
         return Err(Response::from_errors(vec![crate::error::server_error(
             "INTERNAL",
             "the request was checked but not parsed",
         )]));
     };
     request.query = query;
-    request.set_parsed_query(document);
     Ok(response.extensions)
 }
 
-fn client_key(request: &Request) -> Option<ClientKey> {
-    request.data.get(&TypeId::of::<ClientKey>()).and_then(|d| d.downcast_ref::<ClientKey>()).cloned()
+/// The request data of type `T`, if given.
+pub fn data_of<T: Any>(request: &Request) -> Option<&T> {
+    request.data.get(&TypeId::of::<T>()).and_then(|d| d.downcast_ref::<T>())
 }
