@@ -8,6 +8,7 @@ mod m20261124_000003_search;
 mod m20261125_000004_social;
 mod m20261125_000005_persisted;
 mod m20261125_000006_imports;
+mod m20261125_000007_deferred_schema;
 mod names;
 
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_social::Migration),
             Box::new(m20261125_000005_persisted::Migration),
             Box::new(m20261125_000006_imports::Migration),
+            Box::new(m20261125_000007_deferred_schema::Migration),
         ]
     }
 }

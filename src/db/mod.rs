@@ -1,6 +1,7 @@
 //! Database connections: SQLite (embedded default, WAL, a read pool and one
 //! writer) or PostgreSQL (one pool), plus a statement counter that tests and
 //! metrics read.
+pub mod deferred;
 mod rows;
 mod sql;
 
@@ -134,6 +135,7 @@ impl Db {
     /// its search index built.
     pub async fn migrate(&self) -> Result<(), DbErr> {
         Migrator::up(&self.write, None).await?;
+        deferred::restore(self).await?;
         crate::search::index::ensure_built(self).await
     }
 

@@ -63,7 +63,16 @@ impl Phases {
     }
 }
 
-pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<BatchCounts, DbErr> {
+/// How a batch tells `derive` which rows it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// each row, in `derive_queue`
+    Rows,
+    /// not at all: a rebuild of everything is queued (`derive::EVERYTHING`)
+    Everything,
+}
+
+pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared], queue: Queue) -> Result<BatchCounts, DbErr> {
     let mut phases = Phases(std::time::Instant::now());
     let mut counts = BatchCounts::default();
     let mut touched = Touched::default();
@@ -192,8 +201,10 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared]) -> Result<
     phases.done("citations");
     resolve_waiting_citations(tx, docs, &work, &mut touched).await?;
     phases.done("waiting citations");
-    enqueue(tx, &touched).await?;
-    phases.done("derive queue");
+    if queue == Queue::Rows {
+        enqueue(tx, &touched).await?;
+        phases.done("derive queue");
+    }
     for (kind, ids) in searchable.0 {
         search::index::refresh(tx, kind, &ids.into_iter().collect::<Vec<_>>()).await?;
     }

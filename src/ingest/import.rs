@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 use serde_json::json;
 
-use super::batch::{BatchCounts, write_batch};
+use super::batch::{BatchCounts, Queue, write_batch};
 use super::derive;
 use super::formats::{self, Format, Options, Record, RecordError};
 use super::prepare::{Prepared, prepare};
@@ -201,6 +201,11 @@ async fn run(
     let total: Option<u64> =
         files.iter().map(|f| if f == "-" { None } else { std::fs::metadata(f).ok().map(|m| m.len()) }).sum();
     let id = runs::start(db, format.name(), total).await.map_err(|e| format!("database: {e}"))?;
+    let everything = derive::queue_everything_if_empty(db).await.map_err(|e| format!("database: {e}"))?;
+    if everything {
+        crate::db::deferred::defer(db).await.map_err(|e| format!("database: {e}"))?;
+    }
+    let target = Target { db, queue: if everything { Queue::Everything } else { Queue::Rows } };
     let mut tracker = Tracker { id, bytes_before: 0 };
     let mut rejects = Rejects {
         out: match &options.rejects {
@@ -213,7 +218,7 @@ async fn run(
     // took a tenth of an import. The derived-data rebuild's large sorts go
     // back to files.
     sqlite_pragmas(db, &["temp_store = MEMORY", "wal_autocheckpoint = 0"]).await?;
-    let written = write_files(db, format, files, options, report, &mut rejects, &mut tracker).await;
+    let written = write_files(&target, format, files, options, report, &mut rejects, &mut tracker).await;
     sqlite_pragmas(db, &["temp_store = FILE", "wal_autocheckpoint = 1000", "wal_checkpoint(TRUNCATE)"]).await?;
     let finished = async {
         written?;
@@ -240,8 +245,14 @@ async fn sqlite_pragmas(db: &Db, pragmas: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
+/// Where batches go, and how they queue derived data.
+struct Target<'a> {
+    db: &'a Db,
+    queue: Queue,
+}
+
 async fn write_files(
-    db: &Db,
+    target: &Target<'_>,
     format: Format,
     files: &[String],
     options: &ImportOptions,
@@ -296,18 +307,19 @@ async fn write_files(
             }
             if batch.prepared.len() >= BATCH {
                 last_committed =
-                    flush_batch(db, &mut batch, file, report, rejects, options.strict).await?.or(last_committed);
+                    flush_batch(target, &mut batch, file, report, rejects, options.strict).await?.or(last_committed);
                 progress.update(options.progress, bytes.load(Ordering::Relaxed), report.read);
-                tracker.report(db, report, bytes.load(Ordering::Relaxed), "RUNNING").await;
+                tracker.report(target.db, report, bytes.load(Ordering::Relaxed), "RUNNING").await;
             }
         }
         drop(rx);
         let _ = parser.join();
-        last_committed = flush_batch(db, &mut batch, file, report, rejects, options.strict).await?.or(last_committed);
+        last_committed =
+            flush_batch(target, &mut batch, file, report, rejects, options.strict).await?.or(last_committed);
         progress.finish();
         tracker.bytes_before += bytes.load(Ordering::Relaxed);
         if let Some(why) = stop {
-            derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
+            derive::flush(target.db).await.map_err(|e| format!("database: {e}"))?;
             let upto = last_committed
                 .map_or("no record of this file".to_owned(), |l| format!("every good record up to line {l}"));
             return Err(format!("stopped at {why} (--strict); {upto} of {file} is imported"));
@@ -371,7 +383,7 @@ struct Batch {
 /// its records one by one so that only the culprits are rejected. Returns the
 /// last line committed.
 async fn flush_batch(
-    db: &Db,
+    target: &Target<'_>,
     batch: &mut Batch,
     file: &str,
     report: &mut ImportReport,
@@ -383,7 +395,7 @@ async fn flush_batch(
     }
     let Batch { prepared, records } = std::mem::take(batch);
     let last = records.last().map(|(l, _)| *l);
-    match write(db, &prepared).await {
+    match write(target, &prepared).await {
         Ok(counts) => {
             add(&mut report.counts, counts);
             return Ok(last);
@@ -397,7 +409,7 @@ async fn flush_batch(
     let mut last_ok = None;
     for (prepared, (line, doc)) in prepared.iter().zip(records) {
         let raw = serde_json::to_string(&doc).unwrap_or_default();
-        match write(db, std::slice::from_ref(prepared)).await {
+        match write(target, std::slice::from_ref(prepared)).await {
             Ok(counts) => {
                 add(&mut report.counts, counts);
                 last_ok = Some(line);
@@ -419,14 +431,14 @@ async fn flush_batch(
     Ok(last_ok)
 }
 
-async fn write(db: &Db, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
+async fn write(target: &Target<'_>, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
     let span = tracing::info_span!("import_batch", records = docs.len());
-    tracing::Instrument::instrument(write_in_transaction(db, docs), span).await
+    tracing::Instrument::instrument(write_in_transaction(target, docs), span).await
 }
 
-async fn write_in_transaction(db: &Db, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
-    let tx = db.write.begin().await?;
-    let counts = write_batch(&tx, docs).await?;
+async fn write_in_transaction(target: &Target<'_>, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
+    let tx = target.db.write.begin().await?;
+    let counts = write_batch(&tx, docs, target.queue).await?;
     let started = Instant::now();
     tx.commit().await?;
     tracing::debug!(phase = "commit", ms = started.elapsed().as_secs_f64() * 1000.0, "batch phase");

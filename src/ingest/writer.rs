@@ -2,7 +2,7 @@
 //! in a transaction (`batch`), then bring derived data up to date (`derive`).
 use sea_orm::{DbErr, TransactionTrait};
 
-use super::batch::{BatchCounts, write_batch};
+use super::batch::{BatchCounts, Queue, write_batch};
 use super::derive;
 use super::model::Document;
 use super::prepare::prepare;
@@ -27,7 +27,7 @@ pub struct WriteSummary {
 pub async fn write_document(db: &Db, doc: &Document) -> Result<WriteSummary, IngestError> {
     let prepared = prepare(doc)?;
     let tx = db.write.begin().await?;
-    let counts = write_batch(&tx, &[prepared]).await?;
+    let counts = write_batch(&tx, &[prepared], Queue::Rows).await?;
     tx.commit().await?;
     derive::flush(db).await?;
     Ok(WriteSummary { created: counts.created(), updated: counts.updated(), counts })

@@ -1,9 +1,11 @@
 //! Derived data (citation counts, coauthor pairs, author topics, author
 //! metrics, topic counts), refreshed for just the rows an import touched, or
-//! for everything on demand.
+//! for everything on demand (`rebuild`).
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
 
-use crate::db::{Db, Kind, MAX_PARAMS, fetch, in_chunks, padded_in, stmt};
+use crate::db::{Db, in_chunks, padded_in, stmt};
+
+mod rebuild;
 
 /// Which rows to refresh: a set of ids, or every row.
 #[derive(Clone, Copy)]
@@ -41,33 +43,65 @@ async fn run_scoped<C: ConnectionTrait>(conn: &C, scope: Scope<'_>, template: &s
 }
 
 pub async fn works<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
-    run_scoped(
-        conn,
-        scope,
-        "UPDATE works SET cited_by_count = \
-           (SELECT COUNT(*) FROM citations c WHERE c.cited_work_id = works.id) \
-         WHERE works.id IN ({ids})",
-    )
-    .await
+    match scope {
+        Scope::All => count_all(conn, "works", "cited_by_count", "citations", "cited_work_id").await,
+        Scope::Ids(_) => {
+            run_scoped(
+                conn,
+                scope,
+                "UPDATE works SET cited_by_count = \
+                   (SELECT COUNT(*) FROM citations c WHERE c.cited_work_id = works.id) \
+                 WHERE works.id IN ({ids})",
+            )
+            .await
+        }
+    }
 }
 
 pub async fn topics<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
-    run_scoped(
-        conn,
-        scope,
-        "UPDATE topics SET works_count = \
-           (SELECT COUNT(*) FROM work_topics wt WHERE wt.topic_id = topics.id) \
-         WHERE topics.id IN ({ids})",
-    )
-    .await
+    match scope {
+        Scope::All => count_all(conn, "topics", "works_count", "work_topics", "topic_id").await,
+        Scope::Ids(_) => {
+            run_scoped(
+                conn,
+                scope,
+                "UPDATE topics SET works_count = \
+                   (SELECT COUNT(*) FROM work_topics wt WHERE wt.topic_id = topics.id) \
+                 WHERE topics.id IN ({ids})",
+            )
+            .await
+        }
+    }
+}
+
+/// Every row's `column` set to its number of `child` rows, in one pass over
+/// the children (no index needed) and only where it differs: rewriting every
+/// work took 3 s of a 100,000-work import on PostgreSQL, 0.2 s when none
+/// changes.
+async fn count_all<C: ConnectionTrait>(
+    conn: &C,
+    table: &str,
+    column: &str,
+    child: &str,
+    key: &str,
+) -> Result<(), DbErr> {
+    let started = std::time::Instant::now();
+    let sql = format!(
+        "UPDATE {table} SET {column} = COALESCE(c.n, 0) FROM {table} t \
+         LEFT JOIN (SELECT {key}, COUNT(*) AS n FROM {child} WHERE {key} IS NOT NULL GROUP BY {key}) c ON c.{key} = t.id \
+         WHERE {table}.id = t.id AND {table}.{column} <> COALESCE(c.n, 0)"
+    );
+    let changed = conn.execute_unprepared(&sql).await?.rows_affected();
+    tracing::debug!(table, changed, ms = started.elapsed().as_secs_f64() * 1000.0, "counts rebuilt");
+    Ok(())
 }
 
 pub async fn authors<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
     match scope {
-        Scope::All => authors_in(conn, Scope::All).await,
+        Scope::All => rebuild::authors(conn).await,
         Scope::Ids(ids) => {
             for chunk in ids.chunks(CHUNK) {
-                authors_in(conn, Scope::Ids(chunk)).await?;
+                authors_in(conn, chunk).await?;
             }
             Ok(())
         }
@@ -90,7 +124,9 @@ pub fn coauthor_pairs(years: bool) -> String {
     )
 }
 
-async fn authors_in<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+/// Derived data of a few authors, in SQL.
+async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbErr> {
+    let scope = Scope::Ids(ids);
     run_scoped(conn, scope, "DELETE FROM author_topics WHERE author_id IN ({ids})").await?;
     run_scoped(
         conn,
@@ -118,23 +154,18 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<()
          WHERE authors.id IN ({ids})",
     )
     .await?;
-    match scope {
-        Scope::All => collaborators_all(conn).await?,
-        Scope::Ids(_) => {
-            let pairs = coauthor_pairs(false);
-            run_scoped(
-                conn,
-                scope,
-                &format!(
-                    "UPDATE authors SET collaborators_count = t.c, close_collaborators_count = t.close FROM ( \
-                       SELECT p.author_id, COUNT(*) AS c, SUM(CASE WHEN p.shared_works_count >= 2 THEN 1 ELSE 0 END) AS close \
-                       FROM ({pairs}) p GROUP BY p.author_id) t \
-                     WHERE authors.id = t.author_id"
-                ),
-            )
-            .await?
-        }
-    }
+    let pairs = coauthor_pairs(false);
+    run_scoped(
+        conn,
+        scope,
+        &format!(
+            "UPDATE authors SET collaborators_count = t.c, close_collaborators_count = t.close FROM ( \
+               SELECT p.author_id, COUNT(*) AS c, SUM(CASE WHEN p.shared_works_count >= 2 THEN 1 ELSE 0 END) AS close \
+               FROM ({pairs}) p GROUP BY p.author_id) t \
+             WHERE authors.id = t.author_id"
+        ),
+    )
+    .await?;
     // h-index: the number of positions i (by citations, descending) whose
     // work has at least i citations.
     run_scoped(
@@ -150,111 +181,6 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<()
          WHERE authors.id = t.author_id",
     )
     .await
-}
-
-/// Works per slice when reading every authorship.
-const WORK_SLICE: i64 = 50_000;
-
-/// Authors whose counts are written per statement.
-const COUNTS_PER_UPDATE: usize = MAX_PARAMS / 3;
-
-/// Everyone's collaborator counts (coauthors; close ones share two works or
-/// more), counted here from the authorships: SQL had to group every coauthor
-/// pair, 5.4 million of them per 100,000 generated works, and took 5 s.
-/// Memory grows with the authorships (two u32 lists: works' authors, and
-/// authors' works), not with the pairs, which are counted author by author.
-async fn collaborators_all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
-    let started = std::time::Instant::now();
-    let max = count(conn, "SELECT COALESCE(MAX(work_id), 0) AS n FROM authorships").await?;
-    // Each work's authors, one after another; `work_start[w]` where work w's begin.
-    let mut work_authors: Vec<u32> = Vec::new();
-    let mut work_start: Vec<u32> = vec![0];
-    let mut max_author = 0u32;
-    let mut authors: Vec<u32> = Vec::new();
-    for lo in (0..=max).step_by(WORK_SLICE as usize) {
-        let rows = fetch(
-            conn,
-            &[("work_id", Kind::BigInt), ("author_id", Kind::BigInt)],
-            "FROM authorships WHERE author_id IS NOT NULL AND work_id >= ? AND work_id < ? ORDER BY work_id",
-            vec![lo.into(), (lo + WORK_SLICE).into()],
-        )
-        .await?;
-        for work in rows.chunk_by(|a, b| a[0] == b[0]) {
-            authors.clear();
-            for row in work {
-                match &row[1] {
-                    Value::BigInt(Some(id)) if (0..=u32::MAX as i64).contains(id) => authors.push(*id as u32),
-                    other => return Err(DbErr::Custom(format!("author id {other:?} out of range"))),
-                }
-            }
-            authors.sort_unstable();
-            authors.dedup();
-            max_author = max_author.max(authors.last().copied().unwrap_or(0));
-            work_authors.extend_from_slice(&authors);
-            work_start.push(work_authors.len() as u32);
-        }
-    }
-    // Each author's works (as positions in `work_start`), by counting sort.
-    let mut author_start = vec![0u32; max_author as usize + 2];
-    for &a in &work_authors {
-        author_start[a as usize + 1] += 1;
-    }
-    for i in 1..author_start.len() {
-        author_start[i] += author_start[i - 1];
-    }
-    let mut author_works = vec![0u32; work_authors.len()];
-    let mut next = author_start.clone();
-    for w in 0..work_start.len() - 1 {
-        for &a in &work_authors[work_start[w] as usize..work_start[w + 1] as usize] {
-            author_works[next[a as usize] as usize] = w as u32;
-            next[a as usize] += 1;
-        }
-    }
-    drop(next);
-    let mut coauthors: Vec<u32> = Vec::new();
-    let mut counts: Vec<(i64, i64, i64)> = Vec::with_capacity(COUNTS_PER_UPDATE);
-    let mut authors_counted = 0usize;
-    for a in 0..=max_author {
-        let works = &author_works[author_start[a as usize] as usize..author_start[a as usize + 1] as usize];
-        if works.is_empty() {
-            continue;
-        }
-        coauthors.clear();
-        for &w in works {
-            let list = &work_authors[work_start[w as usize] as usize..work_start[w as usize + 1] as usize];
-            coauthors.extend(list.iter().filter(|&&b| b != a));
-        }
-        coauthors.sort_unstable();
-        let (mut all, mut close) = (0i64, 0i64);
-        for same in coauthors.chunk_by(|x, y| x == y) {
-            all += 1;
-            close += i64::from(same.len() >= 2);
-        }
-        if all > 0 {
-            counts.push((a as i64, all, close));
-        }
-        if counts.len() == COUNTS_PER_UPDATE {
-            authors_counted += write_collaborator_counts(conn, &counts).await?;
-            counts.clear();
-        }
-    }
-    authors_counted += write_collaborator_counts(conn, &counts).await?;
-    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, authors = authors_counted, "collaborator counts");
-    Ok(())
-}
-
-async fn write_collaborator_counts<C: ConnectionTrait>(conn: &C, counts: &[(i64, i64, i64)]) -> Result<usize, DbErr> {
-    if counts.is_empty() {
-        return Ok(0);
-    }
-    let sql = format!(
-        "UPDATE authors SET collaborators_count = v.column2, close_collaborators_count = v.column3 \
-         FROM (VALUES {}) AS v WHERE authors.id = v.column1",
-        vec!["(?, ?, ?)"; counts.len()].join(", ")
-    );
-    let values = counts.iter().flat_map(|&(a, c, close)| [a.into(), c.into(), close.into()]).collect();
-    conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
-    Ok(counts.len())
 }
 
 /// Everything, from scratch (`scholargraph reindex`).
@@ -287,6 +213,23 @@ async fn count<C: ConnectionTrait>(conn: &C, sql: &str) -> Result<i64, DbErr> {
     Ok(CountRow::find_by_statement(stmt(conn.get_database_backend(), sql, vec![])).one(conn).await?.map_or(0, |r| r.n))
 }
 
+/// The queue entry standing for every row. An import into a graph without
+/// works queues it once instead of listing each row it writes (a tenth of
+/// such an import on PostgreSQL); the refresh that finds it rebuilds
+/// everything, and a killed import leaves it for the next run to find.
+pub const EVERYTHING: &str = "all";
+
+/// Queues a rebuild of everything when the graph holds no works yet; true
+/// when it is queued (then batches need not list the rows they touch).
+pub async fn queue_everything_if_empty(db: &Db) -> Result<bool, DbErr> {
+    if count(&db.write, "SELECT COUNT(*) AS n FROM (SELECT id FROM works LIMIT 1) w").await? > 0 {
+        return Ok(false);
+    }
+    let sql = format!("INSERT INTO derive_queue (kind, item_id) VALUES ('{EVERYTHING}', 0) ON CONFLICT DO NOTHING");
+    db.write.execute_unprepared(&sql).await?;
+    Ok(true)
+}
+
 /// Refreshes what `derive_queue` lists, a chunk per transaction, so that an
 /// interrupted run leaves the rest queued. When most authors are queued, a
 /// rebuild from scratch is cheaper than chunks.
@@ -296,11 +239,21 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
         return Ok(());
     }
     let total_authors = count(&db.write, "SELECT COUNT(*) AS n FROM authors").await?;
-    if queued > 5_000 && queued * 2 > total_authors {
+    let everything =
+        count(&db.write, &format!("SELECT COUNT(*) AS n FROM derive_queue WHERE kind = '{EVERYTHING}'")).await? > 0;
+    if everything || (queued > 5_000 && queued * 2 > total_authors) {
         let started = std::time::Instant::now();
+        if db.backend() == sea_orm::DbBackend::Postgres {
+            // Tables an import just filled have no statistics yet: the
+            // rebuild's joins would be planned for empty tables.
+            db.write.execute_unprepared("ANALYZE works, citations, work_topics, topics, authorships, authors").await?;
+        }
         let tx = db.write.begin().await?;
         all(&tx).await?;
         tx.commit().await?;
+        // Indexes set aside by the import are built from the final rows;
+        // the rebuild reads none of them.
+        crate::db::deferred::restore(db).await?;
         tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "derived data rebuilt");
         return Ok(());
     }
