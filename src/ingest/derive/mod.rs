@@ -17,61 +17,47 @@ pub enum Scope<'a> {
 // Bound parameters per statement, well under SQLite's and Postgres' limits.
 const CHUNK: usize = 512;
 
-async fn run_scoped<C: ConnectionTrait>(conn: &C, scope: Scope<'_>, template: &str) -> Result<(), DbErr> {
-    // `{ids}` stands for `IN (…)` of the scope, possibly several times.
-    match scope {
-        // Statements that only add what a partial scope misses.
-        Scope::All if template.contains("NOT IN ({ids})") => {}
-        Scope::All => {
-            let sql = template.replace("IN ({ids})", "IS NOT NULL");
-            let started = std::time::Instant::now();
-            conn.execute_raw(stmt(conn.get_database_backend(), &sql, vec![])).await?;
-            let head: String = sql.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
-            tracing::debug!(statement = %head, ms = started.elapsed().as_secs_f64() * 1000.0, "derived data, all rows");
-        }
-        Scope::Ids(ids) => {
-            for chunk in ids.chunks(CHUNK) {
-                let uses = template.matches("{ids}").count();
-                let mut ids: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
-                let sql = template.replace("{ids}", &padded_in(&mut ids));
-                let values: Vec<Value> = (0..uses).flat_map(|_| ids.iter().cloned()).collect();
-                conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
-            }
-        }
+/// Runs `template` for the ids, a chunk at a time; `{ids}` stands for the
+/// chunk's `IN (…)` list, possibly several times.
+async fn run_scoped<C: ConnectionTrait>(conn: &C, ids: &[i64], template: &str) -> Result<(), DbErr> {
+    let uses = template.matches("{ids}").count();
+    for chunk in ids.chunks(CHUNK) {
+        let mut ids: Vec<Value> = chunk.iter().map(|id| Value::from(*id)).collect();
+        let sql = template.replace("{ids}", &padded_in(&mut ids));
+        let values: Vec<Value> = (0..uses).flat_map(|_| ids.iter().cloned()).collect();
+        conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
     }
     Ok(())
 }
 
 pub async fn works<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
-    match scope {
-        Scope::All => {
-            rebuild::counts(conn, "works", "cited_by_count", "citations", "cited_work_id", "citing_work_id").await
-        }
-        Scope::Ids(_) => {
-            run_scoped(
-                conn,
-                scope,
-                "UPDATE works SET cited_by_count = \
-                   (SELECT COUNT(*) FROM citations c WHERE c.cited_work_id = works.id) \
-                 WHERE works.id IN ({ids})",
-            )
-            .await
-        }
-    }
+    child_count(conn, scope, "works", "cited_by_count", "citations", "cited_work_id", "citing_work_id").await
 }
 
 pub async fn topics<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+    child_count(conn, scope, "topics", "works_count", "work_topics", "topic_id", "work_id").await
+}
+
+/// `table.column` as the number of `child` rows whose `key` names the row:
+/// every row counted in memory (`rebuild::counts`, which reads `child` in
+/// slices of the work id `by`), a few in SQL.
+async fn child_count<C: ConnectionTrait>(
+    conn: &C,
+    scope: Scope<'_>,
+    table: &str,
+    column: &str,
+    child: &str,
+    key: &str,
+    by: &str,
+) -> Result<(), DbErr> {
     match scope {
-        Scope::All => rebuild::counts(conn, "topics", "works_count", "work_topics", "topic_id", "work_id").await,
-        Scope::Ids(_) => {
-            run_scoped(
-                conn,
-                scope,
-                "UPDATE topics SET works_count = \
-                   (SELECT COUNT(*) FROM work_topics wt WHERE wt.topic_id = topics.id) \
-                 WHERE topics.id IN ({ids})",
-            )
-            .await
+        Scope::All => rebuild::counts(conn, table, column, child, key, by).await,
+        Scope::Ids(ids) => {
+            let sql = format!(
+                "UPDATE {table} SET {column} = (SELECT COUNT(*) FROM {child} c WHERE c.{key} = {table}.id) \
+                 WHERE {table}.id IN ({{ids}})"
+            );
+            run_scoped(conn, ids, &sql).await
         }
     }
 }
@@ -106,11 +92,10 @@ pub fn coauthor_pairs(years: bool) -> String {
 
 /// Derived data of a few authors, in SQL.
 async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbErr> {
-    let scope = Scope::Ids(ids);
-    run_scoped(conn, scope, "DELETE FROM author_topics WHERE author_id IN ({ids})").await?;
+    run_scoped(conn, ids, "DELETE FROM author_topics WHERE author_id IN ({ids})").await?;
     run_scoped(
         conn,
-        scope,
+        ids,
         "INSERT INTO author_topics (author_id, topic_id, works_count) \
          SELECT a.author_id, wt.topic_id, COUNT(DISTINCT a.work_id) \
          FROM authorships a JOIN work_topics wt ON wt.work_id = a.work_id \
@@ -120,7 +105,7 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbE
     .await?;
     run_scoped(
         conn,
-        scope,
+        ids,
         "UPDATE authors SET \
            works_count = (SELECT COUNT(DISTINCT a.work_id) FROM authorships a WHERE a.author_id = authors.id), \
            citation_count = (SELECT COALESCE(SUM(w.cited_by_count), 0) FROM works w \
@@ -137,7 +122,7 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbE
     let pairs = coauthor_pairs(false);
     run_scoped(
         conn,
-        scope,
+        ids,
         &format!(
             "UPDATE authors SET collaborators_count = t.c, close_collaborators_count = t.close FROM ( \
                SELECT p.author_id, COUNT(*) AS c, SUM(CASE WHEN p.shared_works_count >= 2 THEN 1 ELSE 0 END) AS close \
@@ -150,7 +135,7 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbE
     // work has at least i citations.
     run_scoped(
         conn,
-        scope,
+        ids,
         "UPDATE authors SET h_index = t.h FROM ( \
            SELECT r.author_id, COUNT(*) AS h FROM ( \
              SELECT a.author_id, w.cited_by_count AS c, \
@@ -256,7 +241,7 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
                     works(&tx, Scope::Ids(&ids)).await?;
                     run_scoped(
                         &tx,
-                        Scope::Ids(&ids),
+                        &ids,
                         "INSERT INTO derive_queue (kind, item_id) SELECT DISTINCT 'author', author_id FROM authorships \
                          WHERE author_id IS NOT NULL AND work_id IN ({ids}) ON CONFLICT (kind, item_id) DO NOTHING",
                     )
