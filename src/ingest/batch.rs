@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
 
+use super::known::Known;
 use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
-use super::upsert::{Counts, Row, allocate_ids, insert_rows, upsert};
+use super::upsert::{Counts, Outcome, Row, allocate_ids, insert_rows, upsert};
 use crate::db::{Kind, MAX_PARAMS, fetch, in_chunks, int, stmt, text};
 use crate::search::{self, DocKind};
 
@@ -72,33 +73,47 @@ pub enum Queue {
     Everything,
 }
 
-pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared], queue: Queue) -> Result<BatchCounts, DbErr> {
+/// Writes `docs`; `known` holds what earlier batches of the same import
+/// wrote (`Known::default()` when there are none).
+pub async fn write_batch(
+    tx: &DatabaseTransaction,
+    docs: &[Prepared],
+    queue: Queue,
+    known: &mut Known,
+) -> Result<BatchCounts, DbErr> {
     let mut phases = Phases(std::time::Instant::now());
     let mut counts = BatchCounts::default();
     let mut touched = Touched::default();
 
     // Institutions, venues, topics.
     let inst_off = offsets(docs.iter().map(|d| d.institutions.len()));
-    let out = upsert(tx, &INSTITUTIONS, docs.iter().flat_map(|d| d.institutions.iter().cloned()).collect(), |_, _| {})
-        .await?;
+    let out =
+        upsert(tx, &INSTITUTIONS, docs.iter().flat_map(|d| d.institutions.iter().cloned()).collect(), known, |_, _| {})
+            .await?;
+    let mut searchable = Searchable::default();
+    searchable.add(DocKind::Institution, &INSTITUTIONS, &out);
     let inst_ids = out.ids;
     add(&mut counts.other, out.counts);
-    let mut searchable = Searchable::default();
-    searchable.add(DocKind::Institution, &inst_ids, &out.changed);
     let inst = |d: usize, i: usize| inst_ids[inst_off[d] + i];
 
     let venue_off = offsets(docs.iter().map(|d| d.venues.len()));
-    let out = upsert(tx, &VENUES, docs.iter().flat_map(|d| d.venues.iter().cloned()).collect(), |_, _| {}).await?;
+    let out =
+        upsert(tx, &VENUES, docs.iter().flat_map(|d| d.venues.iter().cloned()).collect(), known, |_, _| {}).await?;
     let venue_ids = out.ids;
     add(&mut counts.other, out.counts);
 
     let topic_off = offsets(docs.iter().map(|d| d.topics.len()));
-    let out =
-        upsert(tx, &TOPICS, docs.iter().flat_map(|d| d.topics.iter().map(|t| t.row.clone())).collect(), |_, _| {})
-            .await?;
+    let out = upsert(
+        tx,
+        &TOPICS,
+        docs.iter().flat_map(|d| d.topics.iter().map(|t| t.row.clone())).collect(),
+        known,
+        |_, _| {},
+    )
+    .await?;
+    searchable.add(DocKind::Topic, &TOPICS, &out);
     let topic_ids = out.ids;
     add(&mut counts.other, out.counts);
-    searchable.add(DocKind::Topic, &topic_ids, &out.changed);
     // Parents: set where they differ from what is stored.
     let mut parents: HashMap<i64, i64> = HashMap::new();
     for (d, doc) in docs.iter().enumerate() {
@@ -141,14 +156,19 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared], queue: Que
             slug_bases.push((a.slug_base.clone(), a.disambiguator.clone()));
         }
     }
-    let taken = taken_slugs(tx, slug_bases.iter().filter_map(|(b, _)| b.clone()).collect()).await?;
-    phases.done("author slugs");
     let slug_col = col(&AUTHORS, "slug");
+    let bases: Vec<String> = slug_bases.iter().filter_map(|(b, _)| b.clone()).collect();
+    let taken = match known.tracks(AUTHORS.table) {
+        true => bases.into_iter().filter(|b: &String| known.id(AUTHORS.table, slug_col, b).is_some()).collect(),
+        false => taken_slugs(tx, bases).await?,
+    };
+    phases.done("author slugs");
     let out =
-        upsert(tx, &AUTHORS, author_rows, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col)).await?;
+        upsert(tx, &AUTHORS, author_rows, known, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col))
+            .await?;
+    searchable.add(DocKind::Author, &AUTHORS, &out);
     let author_ids = out.ids;
     add(&mut counts.authors, out.counts);
-    searchable.add(DocKind::Author, &author_ids, &out.changed);
     for (i, changed) in out.changed.iter().enumerate() {
         if *changed {
             touched.authors.insert(author_ids[i]);
@@ -174,10 +194,10 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared], queue: Que
             work_rows.push(row);
         }
     }
-    let out = upsert(tx, &WORKS, work_rows, |_, _| {}).await?;
+    let out = upsert(tx, &WORKS, work_rows, known, |_, _| {}).await?;
+    searchable.add(DocKind::Work, &WORKS, &out);
     let work_ids = out.ids;
     add(&mut counts.works, out.counts);
-    searchable.add(DocKind::Work, &work_ids, &out.changed);
     let mut existed_before = HashSet::new();
     let mut created_works = Vec::new();
     for ((id, changed), created) in work_ids.iter().zip(&out.changed).zip(&out.created) {
@@ -197,16 +217,19 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared], queue: Que
     write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], &existed_before, &mut touched).await?;
     write_features(tx, docs, &work).await?;
     phases.done("topics, features");
-    write_citations(tx, docs, &work, &existed_before, &mut touched).await?;
+    write_citations(tx, docs, &work, &existed_before, &mut touched, known).await?;
     phases.done("citations");
-    resolve_waiting_citations(tx, docs, &work, &mut touched).await?;
+    resolve_waiting_citations(tx, docs, &work, &mut touched, known).await?;
     phases.done("waiting citations");
     if queue == Queue::Rows {
         enqueue(tx, &touched).await?;
         phases.done("derive queue");
     }
-    for (kind, ids) in searchable.0 {
+    for (kind, ids) in searchable.changed {
         search::index::refresh(tx, kind, &ids.into_iter().collect::<Vec<_>>()).await?;
+    }
+    for (kind, docs) in searchable.created {
+        search::index::add_new(tx, kind, docs).await?;
     }
     phases.done("search index");
     // After the authorships and topics, so live subscribers can filter on them.
@@ -217,14 +240,25 @@ pub async fn write_batch(tx: &DatabaseTransaction, docs: &[Prepared], queue: Que
     Ok(counts)
 }
 
-/// Rows created or changed, whose search documents are written again.
+/// Rows whose search documents are written: the changed ones read back,
+/// the created ones from the values just written.
 #[derive(Default)]
-struct Searchable(BTreeMap<DocKind, BTreeSet<i64>>);
+struct Searchable {
+    changed: BTreeMap<DocKind, BTreeSet<i64>>,
+    created: BTreeMap<DocKind, Vec<(i64, String, String)>>,
+}
 
 impl Searchable {
-    fn add(&mut self, kind: DocKind, ids: &[i64], changed: &[bool]) {
-        let set = self.0.entry(kind).or_default();
-        set.extend(ids.iter().zip(changed).filter(|(_, c)| **c).map(|(id, _)| *id));
+    fn add(&mut self, kind: DocKind, spec: &super::upsert::Spec, out: &Outcome) {
+        let set = self.changed.entry(kind).or_default();
+        let updated = out.ids.iter().zip(&out.changed).zip(&out.created).filter(|((_, ch), cr)| **ch && !**cr);
+        set.extend(updated.map(|((id, _), _)| *id));
+        let (name, body) = kind.columns();
+        let (name, body) = (col(spec, name), col(spec, body));
+        let docs = self.created.entry(kind).or_default();
+        docs.extend(
+            out.inserted.iter().map(|(id, row)| (*id, text(&row[name]).to_owned(), text(&row[body]).to_owned())),
+        );
     }
 }
 
@@ -564,6 +598,7 @@ async fn write_citations(
     work: &impl Fn(usize, usize) -> i64,
     existed: &HashSet<i64>,
     touched: &mut Touched,
+    known: &mut Known,
 ) -> Result<(), DbErr> {
     let json = |v: &Vec<String>| (!v.is_empty()).then(|| serde_json::to_string(v).unwrap_or_default());
     let mut desired: HashMap<(i64, String), CitationValue> = HashMap::new();
@@ -622,13 +657,16 @@ async fn write_citations(
     let mut open: Vec<&str> = desired.iter().filter(|(_, v)| v.3.is_none()).map(|((_, t), _)| t.as_str()).collect();
     open.sort_unstable();
     open.dedup();
-    let resolved = resolve_targets(tx, &open).await?;
+    let resolved = resolve_targets(tx, &open, known).await?;
     let mut rows = Vec::new();
     let mut desired: Vec<((i64, String), CitationValue)> = desired.into_iter().collect();
     // In index order: neighbouring rows land on the same pages.
     desired.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for ((citing, target), (contexts, intents, influential, cited)) in desired {
         let cited = cited.or_else(|| resolved.get(&target).copied());
+        if cited.is_none() {
+            known.note_waiting(&target);
+        }
         if !stored.contains_key(&(citing, target.clone())) {
             // A new citation: the work it cites is cited more often now.
             touched.works.extend(cited);
@@ -654,10 +692,20 @@ async fn write_citations(
 }
 
 /// The works that cite targets (`doi:…`, `openalex:…`, `arxiv:…`, `s2:…`) name.
-async fn resolve_targets(tx: &DatabaseTransaction, targets: &[&str]) -> Result<HashMap<String, i64>, DbErr> {
+async fn resolve_targets(
+    tx: &DatabaseTransaction,
+    targets: &[&str],
+    known: &Known,
+) -> Result<HashMap<String, i64>, DbErr> {
     let mut out = HashMap::new();
     for (prefix, column) in [("openalex:", "openalex_id"), ("doi:", "doi"), ("arxiv:", "arxiv_id"), ("s2:", "s2_id")] {
-        let ids: Vec<String> = targets.iter().filter_map(|t| t.strip_prefix(prefix)).map(str::to_owned).collect();
+        let ids = targets.iter().filter_map(|t| t.strip_prefix(prefix));
+        if known.tracks(WORKS.table) {
+            let c = col(&WORKS, column);
+            out.extend(ids.filter_map(|id| Some((format!("{prefix}{id}"), known.id(WORKS.table, c, id)?))));
+            continue;
+        }
+        let ids: Vec<String> = ids.map(str::to_owned).collect();
         for (list, values) in in_chunks(&ids) {
             let filter = format!("FROM works WHERE {column} IN ({list})");
             for row in fetch(tx, &[("id", Kind::BigInt), (column, Kind::Text)], &filter, values).await? {
@@ -676,11 +724,12 @@ async fn resolve_waiting_citations(
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     touched: &mut Touched,
+    known: &Known,
 ) -> Result<(), DbErr> {
     let mut by_ref: Vec<(String, i64)> = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         for (i, w) in doc.works.iter().enumerate() {
-            by_ref.extend(w.refs.iter().map(|r| (r.clone(), work(d, i))));
+            by_ref.extend(w.refs.iter().filter(|r| known.may_wait_for(r)).map(|r| (r.clone(), work(d, i))));
         }
     }
     let work_of: HashMap<&str, i64> = by_ref.iter().map(|(r, id)| (r.as_str(), *id)).collect();

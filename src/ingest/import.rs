@@ -15,6 +15,7 @@ use serde_json::json;
 use super::batch::{BatchCounts, Queue, write_batch};
 use super::derive;
 use super::formats::{self, Format, Options, Record, RecordError};
+use super::known::Known;
 use super::prepare::{Prepared, prepare};
 use super::runs;
 use crate::db::Db;
@@ -205,7 +206,8 @@ async fn run(
     if everything {
         crate::db::deferred::defer(db).await.map_err(|e| format!("database: {e}"))?;
     }
-    let target = Target { db, queue: if everything { Queue::Everything } else { Queue::Rows } };
+    let known = Known::of_empty_tables(&db.write).await.map_err(|e| format!("database: {e}"))?;
+    let mut target = Target { db, queue: if everything { Queue::Everything } else { Queue::Rows }, known };
     let mut tracker = Tracker { id, bytes_before: 0 };
     let mut rejects = Rejects {
         out: match &options.rejects {
@@ -218,7 +220,9 @@ async fn run(
     // took a tenth of an import. The derived-data rebuild's large sorts go
     // back to files.
     sqlite_pragmas(db, &["temp_store = MEMORY", "wal_autocheckpoint = 0"]).await?;
-    let written = write_files(&target, format, files, options, report, &mut rejects, &mut tracker).await;
+    let written = write_files(&mut target, format, files, options, report, &mut rejects, &mut tracker).await;
+    // Its memory goes back before the derived data is rebuilt.
+    target.known.forget();
     sqlite_pragmas(db, &["temp_store = FILE", "wal_autocheckpoint = 1000", "wal_checkpoint(TRUNCATE)"]).await?;
     let finished = async {
         written?;
@@ -249,10 +253,12 @@ async fn sqlite_pragmas(db: &Db, pragmas: &[&str]) -> Result<(), String> {
 struct Target<'a> {
     db: &'a Db,
     queue: Queue,
+    /// what earlier batches wrote into tables that were empty
+    known: Known,
 }
 
 async fn write_files(
-    target: &Target<'_>,
+    target: &mut Target<'_>,
     format: Format,
     files: &[String],
     options: &ImportOptions,
@@ -383,7 +389,7 @@ struct Batch {
 /// its records one by one so that only the culprits are rejected. Returns the
 /// last line committed.
 async fn flush_batch(
-    target: &Target<'_>,
+    target: &mut Target<'_>,
     batch: &mut Batch,
     file: &str,
     report: &mut ImportReport,
@@ -398,10 +404,15 @@ async fn flush_batch(
     match write(target, &prepared).await {
         Ok(counts) => {
             add(&mut report.counts, counts);
+            // Freeing a thousand records took a sixth of this thread's time,
+            // which the database's thread waits for.
+            std::thread::spawn(move || drop((prepared, records)));
             return Ok(last);
         }
         Err(e) if is_fatal(&e) => return Err(committed(file, records.first().map(|r| r.0), &e)),
         Err(e) => {
+            // It noted rows that were rolled back.
+            target.known.forget();
             report.split_batches += 1;
             tracing::debug!(error = %e, "batch refused, writing its records one by one");
         }
@@ -431,14 +442,14 @@ async fn flush_batch(
     Ok(last_ok)
 }
 
-async fn write(target: &Target<'_>, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
+async fn write(target: &mut Target<'_>, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
     let span = tracing::info_span!("import_batch", records = docs.len());
     tracing::Instrument::instrument(write_in_transaction(target, docs), span).await
 }
 
-async fn write_in_transaction(target: &Target<'_>, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
+async fn write_in_transaction(target: &mut Target<'_>, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
     let tx = target.db.write.begin().await?;
-    let counts = write_batch(&tx, docs, target.queue).await?;
+    let counts = write_batch(&tx, docs, target.queue, &mut target.known).await?;
     let started = Instant::now();
     tx.commit().await?;
     tracing::debug!(phase = "commit", ms = started.elapsed().as_secs_f64() * 1000.0, "batch phase");

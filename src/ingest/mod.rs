@@ -6,6 +6,7 @@ pub mod derive;
 pub mod formats;
 pub mod generate;
 pub mod import;
+pub mod known;
 pub mod model;
 pub mod names;
 pub mod prepare;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Value};
 
+use super::known::{Known, fingerprint};
 use crate::db::{Kind, fetch, in_chunks, insert_tuples, now, stmt};
 
 /// A table's columns (without `id`), which of them identify a row, and
@@ -58,16 +59,19 @@ pub struct Outcome {
     pub changed: Vec<bool>,
     /// per incoming row: true when its row was created
     pub created: Vec<bool>,
+    /// the rows created, once each: id and a value per column of the spec
+    pub inserted: Vec<(i64, Vec<Value>)>,
     pub counts: Counts,
 }
 
-/// Upserts `rows`; `before_insert` may fill in values of the rows about to
-/// be created, given as (slot, index of the first incoming row of that slot),
-/// e.g. unique slugs.
+/// Upserts `rows`, finding stored rows in `known` when it tracks the table;
+/// `before_insert` may fill in values of the rows about to be created, given
+/// as (slot, index of the first incoming row of that slot), e.g. unique slugs.
 pub async fn upsert(
     tx: &DatabaseTransaction,
     spec: &Spec,
     rows: Vec<Row>,
+    known: &mut Known,
     mut before_insert: impl FnMut(&mut [Row], &[(usize, usize)]),
 ) -> Result<Outcome, DbErr> {
     let key_idx: Vec<usize> = spec.keys.iter().map(|k| spec.index(k)).collect();
@@ -102,35 +106,74 @@ pub async fn upsert(
         slot_of_row.push(slot);
     }
 
-    // 2. Find the stored rows.
-    let existing = find_existing(tx, spec, &slots, &key_idx, fallback_idx).await?;
+    // 2. Find the stored rows: in what this import wrote (`Known`) while the
+    // table holds nothing else, in the database otherwise.
+    let tracked = known.tracks(spec.table);
+    let prints: Vec<u64> = match tracked {
+        true => slots.iter().map(|r| fingerprint(&r.0)).collect(),
+        false => Vec::new(),
+    };
+    let mut found: Vec<Option<i64>> = vec![None; slots.len()];
+    // a slot whose record is the one last matched to its row
+    let mut same = vec![false; slots.len()];
+    let stored = match tracked {
+        true => {
+            let k = &*known;
+            let mut ask = Vec::new();
+            for (s, row) in slots.iter().enumerate() {
+                found[s] = identities(row, &key_idx, fallback_idx).iter().find_map(|(c, v)| k.id(spec.table, *c, v));
+                if let Some(id) = found[s] {
+                    same[s] = k.print(spec.table, id) == Some(prints[s]);
+                    if !same[s] {
+                        ask.push(id);
+                    }
+                }
+            }
+            tracing::trace!(table = spec.table, slots = slots.len(), asked = ask.len(), "known rows");
+            rows_by_id(tx, spec, &ask).await?
+        }
+        false => {
+            let existing = find_existing(tx, spec, &slots, &key_idx, fallback_idx).await?;
+            for (s, row) in slots.iter().enumerate() {
+                found[s] = identities(row, &key_idx, fallback_idx)
+                    .iter()
+                    .find_map(|ident| existing.by_key.get(ident).copied());
+            }
+            existing.rows
+        }
+    };
     let mut slot_ids: Vec<Option<i64>> = vec![None; slots.len()];
     let mut slot_changed = vec![false; slots.len()];
     let mut slot_created = vec![false; slots.len()];
     let mut counts = Counts::default();
     let mut new_slots = Vec::new();
     for (s, row) in slots.iter().enumerate() {
-        let found =
-            identities(row, &key_idx, fallback_idx).iter().find_map(|ident| existing.by_key.get(ident).copied());
-        match found {
-            Some(id) => {
-                slot_ids[s] = Some(id);
-                let stored = &existing.rows[&id];
-                let merged: Vec<Value> =
-                    row.0.iter().zip(stored).map(|(new, old)| new.clone().unwrap_or_else(|| old.clone())).collect();
-                if &merged != stored {
-                    update(tx, spec, id, &merged).await?;
-                    counts.updated += 1;
-                    slot_changed[s] = true;
-                } else {
-                    counts.unchanged += 1;
-                }
-            }
-            None => new_slots.push(s),
+        let Some(id) = found[s] else {
+            new_slots.push(s);
+            continue;
+        };
+        slot_ids[s] = Some(id);
+        if same[s] {
+            counts.unchanged += 1;
+            continue;
+        }
+        let old = stored.get(&id).ok_or_else(|| DbErr::Custom(format!("{}: row {id} is gone", spec.table)))?;
+        let merged: Vec<Value> =
+            row.0.iter().zip(old).map(|(new, old)| new.clone().unwrap_or_else(|| old.clone())).collect();
+        if &merged != old {
+            update(tx, spec, id, &merged).await?;
+            counts.updated += 1;
+            slot_changed[s] = true;
+        } else {
+            counts.unchanged += 1;
+        }
+        if tracked {
+            known.note(spec.table, id, prints[s], all_identities(&key_idx, fallback_idx, &merged));
         }
     }
 
     // 3. Insert the new ones with ids allocated up front, in few statements.
+    let mut inserted = Vec::with_capacity(new_slots.len());
     if !new_slots.is_empty() {
         let new_with_rows: Vec<(usize, usize)> = new_slots.iter().map(|&s| (s, first_row_of_slot[s])).collect();
         before_insert(&mut slots, &new_with_rows);
@@ -143,7 +186,7 @@ pub async fn upsert(
         for (&s, &id) in new_slots.iter().zip(&ids) {
             let mut row = vec![Value::from(id)];
             for (i, (name, kind)) in spec.columns.iter().enumerate() {
-                let v = slots[s].0[i].clone().unwrap_or_else(|| {
+                let v = slots[s].0[i].take().unwrap_or_else(|| {
                     spec.defaults.iter().find(|(c, _)| c == name).map_or_else(|| kind.null(), |(_, f)| f())
                 });
                 row.push(v);
@@ -151,6 +194,10 @@ pub async fn upsert(
             if spec.stamp.is_some() {
                 row.push(stamp.clone());
             }
+            if tracked {
+                known.note(spec.table, id, prints[s], all_identities(&key_idx, fallback_idx, &row[1..]));
+            }
+            inserted.push((id, row[1..=spec.columns.len()].to_vec()));
             values.push(row);
             slot_ids[s] = Some(id);
             slot_changed[s] = true;
@@ -163,7 +210,7 @@ pub async fn upsert(
     let ids = slot_of_row.iter().map(|&s| slot_ids[s].unwrap_or_default()).collect();
     let changed = slot_of_row.iter().map(|&s| slot_changed[s]).collect();
     let created = slot_of_row.iter().map(|&s| slot_created[s]).collect();
-    Ok(Outcome { ids, changed, created, counts })
+    Ok(Outcome { ids, changed, created, inserted, counts })
 }
 
 fn identities(row: &Row, keys: &[usize], fallback: Option<usize>) -> Vec<(usize, String)> {
@@ -174,6 +221,18 @@ fn identities(row: &Row, keys: &[usize], fallback: Option<usize>) -> Vec<(usize,
         }
     }
     out
+}
+
+/// Every identity a stored row holds: its keys and its fallback.
+fn all_identities<'a>(
+    keys: &'a [usize],
+    fallback: Option<usize>,
+    values: &'a [Value],
+) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+    keys.iter().copied().chain(fallback).filter_map(move |c| match &values[c] {
+        Value::String(Some(v)) => Some((c, v.as_str())),
+        _ => None,
+    })
 }
 
 struct Existing {
@@ -188,8 +247,6 @@ async fn find_existing(
     keys: &[usize],
     fallback: Option<usize>,
 ) -> Result<Existing, DbErr> {
-    let mut columns: Vec<(&str, Kind)> = vec![("id", Kind::BigInt)];
-    columns.extend(spec.columns.iter().copied());
     let mut existing = Existing { by_key: HashMap::new(), rows: HashMap::new() };
     let slot_idents: Vec<Vec<(usize, String)>> = slots.iter().map(|r| identities(r, keys, fallback)).collect();
     // Column by column in priority order, asking only for the slots that no
@@ -205,27 +262,45 @@ async fn find_existing(
         let col_name = spec.columns[col].0;
         for (list, values) in in_chunks(&values) {
             let filter = format!("FROM {} WHERE {col_name} IN ({list})", spec.table);
-            let rows = fetch(tx, &columns, &filter, values).await?;
-            for mut row in rows {
-                let id = match row.remove(0) {
-                    Value::BigInt(Some(id)) => id,
-                    other => return Err(DbErr::Custom(format!("{}: unexpected id {other:?}", spec.table))),
-                };
-                for (k, v) in identities(&Row(row.iter().cloned().map(Some).collect()), keys, fallback) {
-                    existing.by_key.entry((k, v)).or_insert(id);
-                }
-                // A fallback match (e.g. by title) also counts when the stored
-                // row has ids of its own.
-                if let Some(f) = fallback {
-                    if let Value::String(Some(v)) = &row[f] {
-                        existing.by_key.entry((f, v.clone())).or_insert(id);
-                    }
+            for (id, row) in read_rows(tx, spec, &filter, values).await? {
+                // A fallback match (e.g. by title) also counts when the
+                // stored row has ids of its own.
+                for (k, v) in all_identities(keys, fallback, &row) {
+                    existing.by_key.entry((k, v.to_owned())).or_insert(id);
                 }
                 existing.rows.insert(id, row);
             }
         }
     }
     Ok(existing)
+}
+
+/// Stored rows by id.
+async fn rows_by_id(tx: &DatabaseTransaction, spec: &Spec, ids: &[i64]) -> Result<HashMap<i64, Vec<Value>>, DbErr> {
+    let mut out = HashMap::new();
+    for (list, values) in in_chunks(ids) {
+        out.extend(read_rows(tx, spec, &format!("FROM {} WHERE id IN ({list})", spec.table), values).await?);
+    }
+    Ok(out)
+}
+
+/// The id and the spec's columns of each row `filter` selects.
+async fn read_rows(
+    tx: &DatabaseTransaction,
+    spec: &Spec,
+    filter: &str,
+    values: Vec<Value>,
+) -> Result<Vec<(i64, Vec<Value>)>, DbErr> {
+    let mut columns: Vec<(&str, Kind)> = vec![("id", Kind::BigInt)];
+    columns.extend(spec.columns.iter().copied());
+    let mut out = Vec::new();
+    for mut row in fetch(tx, &columns, filter, values).await? {
+        match row.remove(0) {
+            Value::BigInt(Some(id)) => out.push((id, row)),
+            other => return Err(DbErr::Custom(format!("{}: unexpected id {other:?}", spec.table))),
+        }
+    }
+    Ok(out)
 }
 
 async fn update(tx: &DatabaseTransaction, spec: &Spec, id: i64, values: &[Value]) -> Result<(), DbErr> {

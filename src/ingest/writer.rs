@@ -4,6 +4,7 @@ use sea_orm::{DbErr, TransactionTrait};
 
 use super::batch::{BatchCounts, Queue, write_batch};
 use super::derive;
+use super::known::Known;
 use super::model::Document;
 use super::prepare::prepare;
 use crate::db::Db;
@@ -27,7 +28,7 @@ pub struct WriteSummary {
 pub async fn write_document(db: &Db, doc: &Document) -> Result<WriteSummary, IngestError> {
     let prepared = prepare(doc)?;
     let tx = db.write.begin().await?;
-    let counts = write_batch(&tx, &[prepared], Queue::Rows).await?;
+    let counts = write_batch(&tx, &[prepared], Queue::Rows, &mut Known::default()).await?;
     tx.commit().await?;
     derive::flush(db).await?;
     Ok(WriteSummary { created: counts.created(), updated: counts.updated(), counts })

@@ -47,7 +47,7 @@ impl DocKind {
     }
 
     /// The columns that make the name and the body.
-    fn columns(self) -> (&'static str, &'static str) {
+    pub fn columns(self) -> (&'static str, &'static str) {
         match self {
             DocKind::Work => ("title", "abstract"),
             DocKind::Author => ("display_name", "headline"),
@@ -89,6 +89,19 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, kind: DocKind, ids: &[i64]) -
         write(conn, &keys, docs).await?;
     }
     Ok(())
+}
+
+/// Writes the documents of rows just created, from their name and body.
+/// None can exist yet: ids are never reused, since these rows are never
+/// deleted, and a row's document commits with it.
+pub async fn add_new<C: ConnectionTrait>(
+    conn: &C,
+    kind: DocKind,
+    rows: Vec<(i64, String, String)>,
+) -> Result<(), DbErr> {
+    let docs =
+        rows.iter().map(|(id, name, body)| (kind.key(*id), indexed(name), indexed(cut(body, MAX_BODY)))).collect();
+    write(conn, &[], docs).await
 }
 
 /// Replaces the documents of `keys` with `docs`.
