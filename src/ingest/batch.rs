@@ -228,9 +228,7 @@ pub async fn write_batch(
     for (kind, ids) in searchable.changed {
         search::index::refresh(tx, kind, &ids.into_iter().collect::<Vec<_>>()).await?;
     }
-    for (kind, docs) in searchable.created {
-        search::index::add_new(tx, kind, docs).await?;
-    }
+    search::index::add_new(tx, searchable.created).await?;
     phases.done("search index");
     // After the authorships and topics, so live subscribers can filter on them.
     created_works.sort_unstable();
@@ -245,7 +243,8 @@ pub async fn write_batch(
 #[derive(Default)]
 struct Searchable {
     changed: BTreeMap<DocKind, BTreeSet<i64>>,
-    created: BTreeMap<DocKind, Vec<(i64, String, String)>>,
+    /// their documents, ready to write
+    created: Vec<(i64, String, String)>,
 }
 
 impl Searchable {
@@ -255,9 +254,8 @@ impl Searchable {
         set.extend(updated.map(|((id, _), _)| *id));
         let (name, body) = kind.columns();
         let (name, body) = (col(spec, name), col(spec, body));
-        let docs = self.created.entry(kind).or_default();
-        docs.extend(
-            out.inserted.iter().map(|(id, row)| (*id, text(&row[name]).to_owned(), text(&row[body]).to_owned())),
+        self.created.extend(
+            out.inserted.iter().map(|(id, row)| search::index::document(kind, *id, text(&row[name]), text(&row[body]))),
         );
     }
 }

@@ -121,7 +121,7 @@ pub async fn upsert(
             let k = &*known;
             let mut ask = Vec::new();
             for (s, row) in slots.iter().enumerate() {
-                found[s] = identities(row, &key_idx, fallback_idx).iter().find_map(|(c, v)| k.id(spec.table, *c, v));
+                found[s] = identity_refs(row, &key_idx, fallback_idx).iter().find_map(|(c, v)| k.id(spec.table, *c, v));
                 if let Some(id) = found[s] {
                     same[s] = k.print(spec.table, id) == Some(prints[s]);
                     if !same[s] {
@@ -213,14 +213,18 @@ pub async fn upsert(
     Ok(Outcome { ids, changed, created, inserted, counts })
 }
 
-fn identities(row: &Row, keys: &[usize], fallback: Option<usize>) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = keys.iter().filter_map(|&k| row.text(k).map(|v| (k, v.to_owned()))).collect();
+/// The identities an incoming row gives: its keys, or its fallback when it
+/// gives none.
+fn identity_refs<'a>(row: &'a Row, keys: &[usize], fallback: Option<usize>) -> Vec<(usize, &'a str)> {
+    let mut out: Vec<(usize, &str)> = keys.iter().filter_map(|&k| row.text(k).map(|v| (k, v))).collect();
     if out.is_empty() {
-        if let Some(f) = fallback {
-            out.extend(row.text(f).map(|v| (f, v.to_owned())));
-        }
+        out.extend(fallback.and_then(|f| row.text(f).map(|v| (f, v))));
     }
     out
+}
+
+fn identities(row: &Row, keys: &[usize], fallback: Option<usize>) -> Vec<(usize, String)> {
+    identity_refs(row, keys, fallback).into_iter().map(|(c, v)| (c, v.to_owned())).collect()
 }
 
 /// Every identity a stored row holds: its keys and its fallback.

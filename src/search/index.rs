@@ -81,26 +81,23 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, kind: DocKind, ids: &[i64]) -
             values,
         )
         .await?;
-        let docs: Vec<(i64, String, String)> = rows
-            .iter()
-            .map(|r| (kind.key(int(&r[0])), indexed(text(&r[1])), indexed(cut(text(&r[2]), MAX_BODY))))
-            .collect();
+        let docs: Vec<(i64, String, String)> =
+            rows.iter().map(|r| document(kind, int(&r[0]), text(&r[1]), text(&r[2]))).collect();
         let keys: Vec<i64> = chunk.iter().map(|id| kind.key(*id)).collect();
         write(conn, &keys, docs).await?;
     }
     Ok(())
 }
 
-/// Writes the documents of rows just created, from their name and body.
-/// None can exist yet: ids are never reused, since these rows are never
-/// deleted, and a row's document commits with it.
-pub async fn add_new<C: ConnectionTrait>(
-    conn: &C,
-    kind: DocKind,
-    rows: Vec<(i64, String, String)>,
-) -> Result<(), DbErr> {
-    let docs =
-        rows.iter().map(|(id, name, body)| (kind.key(*id), indexed(name), indexed(cut(body, MAX_BODY)))).collect();
+/// A row's document: its key, and the folded words of its name and body.
+pub fn document(kind: DocKind, id: i64, name: &str, body: &str) -> (i64, String, String) {
+    (kind.key(id), indexed(name), indexed(cut(body, MAX_BODY)))
+}
+
+/// Writes the documents (`document`) of rows just created. None can exist
+/// yet: ids are never reused, since these rows are never deleted, and a
+/// row's document commits with it.
+pub async fn add_new<C: ConnectionTrait>(conn: &C, docs: Vec<(i64, String, String)>) -> Result<(), DbErr> {
     write(conn, &[], docs).await
 }
 
