@@ -369,3 +369,52 @@ async fn export_openalex_reads_back_unchanged() {
     })
     .await;
 }
+
+/// Batches write through a transaction whose statements may run while the
+/// batch goes on (db/pipe.rs): what they write is seen by later queries of
+/// the same transaction, and a write that fails takes the whole transaction
+/// down with it, however many writes were queued after it.
+#[tokio::test]
+async fn a_failed_queued_write_rolls_back_its_whole_transaction() {
+    use scholargraph::db::{Pipe, Sink, ids, stmt};
+    for_each_db(|app| async move {
+        let db = &app.db.write;
+        let backend = db.get_database_backend();
+        let count = || async {
+            ids(db, "SELECT COUNT(*) FROM derive_queue WHERE kind = 'pipe-test'", vec![]).await.expect("count")[0]
+        };
+        let insert = |id: i64| {
+            stmt(backend, "INSERT INTO derive_queue (kind, item_id) VALUES ('pipe-test', ?)", vec![id.into()])
+        };
+
+        let pipe = Pipe::begin(db).await.expect("begin");
+        for id in 1..=50 {
+            pipe.send(insert(id)).await.expect("queued");
+        }
+        let seen = ids(&pipe, "SELECT COUNT(*) FROM derive_queue WHERE kind = 'pipe-test'", vec![]).await;
+        assert_eq!(seen.expect("count in the transaction"), vec![50], "{}", app.backend());
+        pipe.commit().await.expect("commit");
+        assert_eq!(count().await, 50);
+
+        // The duplicate fails when it runs: at once on SQLite, in the
+        // transaction's task on PostgreSQL, reported by the commit.
+        let pipe = Pipe::begin(db).await.expect("begin");
+        let mut failed = false;
+        for id in [51, 1].into_iter().chain(52..=60) {
+            failed |= pipe.send(insert(id)).await.is_err();
+        }
+        match failed {
+            true => pipe.rollback().await,
+            false => failed = pipe.commit().await.is_err(),
+        }
+        assert!(failed, "{}: the failed write is reported", app.backend());
+        assert_eq!(count().await, 50, "{}: nothing of the failed transaction is kept", app.backend());
+
+        // The connection is usable again at once.
+        let pipe = Pipe::begin(db).await.expect("begin after a failure");
+        pipe.send(stmt(backend, "DELETE FROM derive_queue WHERE kind = 'pipe-test'", vec![])).await.expect("queued");
+        pipe.commit().await.expect("commit");
+        assert_eq!(count().await, 0);
+    })
+    .await;
+}

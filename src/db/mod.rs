@@ -2,9 +2,11 @@
 //! writer) or PostgreSQL (one pool), plus a statement counter that tests and
 //! metrics read.
 pub mod deferred;
+mod pipe;
 mod rows;
 mod sql;
 
+pub use pipe::{Pipe, Sink};
 pub use rows::{Kind, exec, fetch, ids, insert_tuples, int, now, one_id, text};
 pub use sql::{MAX_IN, MAX_PARAMS, in_chunks, in_list, padded_in, rows_per_statement, stmt};
 

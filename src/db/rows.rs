@@ -1,9 +1,9 @@
 //! Typed rows of hand-written SELECTs, read in bulk: what the importer
 //! compares against and the graph algorithms walk.
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Value};
 
-use super::{MAX_PARAMS, in_list, rows_per_statement, stmt};
+use super::{MAX_PARAMS, Sink, in_list, rows_per_statement, stmt};
 
 /// How a column is read back for comparison.
 #[derive(Clone, Copy, Debug)]
@@ -104,13 +104,19 @@ pub fn text(v: &Value) -> &str {
 
 /// Runs `sql`, whose `{rows}` stands for as many `(?, …)` tuples of `width`
 /// values as rows, in statements of a few sizes (see `rows_per_statement`)
-/// under the parameter limit.
-pub async fn insert_tuples<C: ConnectionTrait>(
-    conn: &C,
-    sql: &str,
-    width: usize,
-    rows: Vec<Vec<Value>>,
-) -> Result<(), DbErr> {
+/// under the parameter limit. PostgreSQL gets the rows as one array per
+/// column instead (see `unnest`).
+pub async fn insert_tuples<C: Sink>(conn: &C, sql: &str, width: usize, rows: Vec<Vec<Value>>) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        if let Some(types) = array_types(&rows, width) {
+            for chunk in rows.chunks(UNNEST_ROWS) {
+                let (sql, values) = unnest(sql, &types, chunk);
+                conn.send(stmt(backend, &sql, values)).await?;
+            }
+            return Ok(());
+        }
+    }
     let cap = (MAX_PARAMS / width.max(1)).clamp(1, 512);
     let tuple = format!("({})", in_list(width));
     let mut left = rows.len();
@@ -120,9 +126,97 @@ pub async fn insert_tuples<C: ConnectionTrait>(
         left -= n;
         let values: Vec<Value> = rows.by_ref().take(n).flatten().collect();
         let sql = sql.replace("{rows}", &vec![tuple.as_str(); n].join(", "));
-        conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
+        conn.send(stmt(backend, &sql, values)).await?;
     }
     Ok(())
+}
+
+/// Rows per `unnest` statement: its text is the same whatever the count.
+const UNNEST_ROWS: usize = 10_000;
+
+/// The PostgreSQL array type of each column, when every row gives each
+/// column values of one supported kind.
+fn array_types(rows: &[Vec<Value>], width: usize) -> Option<Vec<&'static str>> {
+    let first = rows.first()?;
+    let types = first
+        .iter()
+        .map(|v| {
+            Some(match v {
+                Value::BigInt(_) => "bigint[]",
+                Value::Int(_) => "integer[]",
+                Value::String(_) => "text[]",
+                Value::Bool(_) => "boolean[]",
+                Value::Double(_) => "double precision[]",
+                Value::ChronoDate(_) => "date[]",
+                Value::ChronoDateTimeUtc(_) => "timestamptz[]",
+                _ => return None,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    // Dates PostgreSQL reads in text form only within years 1-9999.
+    let fits = |v: &Value| !matches!(v, Value::ChronoDate(Some(d)) if !(1..=9999).contains(&d.year()));
+    let same = |r: &Vec<Value>| {
+        r.iter().zip(first).all(|(a, b)| std::mem::discriminant(a) == std::mem::discriminant(b) && fits(a))
+    };
+    (types.len() == width && rows.iter().all(same)).then_some(types)
+}
+
+/// `sql` with its `VALUES {rows}` (or `(VALUES {rows})`) read from one
+/// array per column: a statement of a handful of parameters that
+/// PostgreSQL parses and plans once, where 512-row VALUES lists of
+/// thousands of parameters were parsed every time. Each array is bound as
+/// its text form and cast.
+fn unnest(sql: &str, types: &[&str], rows: &[Vec<Value>]) -> (String, Vec<Value>) {
+    let arrays: Vec<String> = types.iter().map(|t| format!("?::{t}")).collect();
+    let source = format!("unnest({})", arrays.join(", "));
+    // Named as VALUES names its columns, for statements that refer to them.
+    let names: Vec<String> = (1..=types.len()).map(|i| format!("column{i}")).collect();
+    let select = format!("SELECT * FROM {source} AS u ({})", names.join(", "));
+    let sql = sql.replace("(VALUES {rows})", &format!("({select})")).replace("VALUES {rows}", &select);
+    let values = (0..types.len())
+        .map(|c| {
+            let mut text = String::from("{");
+            for (i, row) in rows.iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                array_element(&mut text, &row[c]);
+            }
+            text.push('}');
+            Value::from(text)
+        })
+        .collect();
+    (sql, values)
+}
+
+/// One element of an array's text form (`array_types` admits the kinds).
+fn array_element(out: &mut String, v: &Value) {
+    use std::fmt::Write;
+    let quoted = |out: &mut String, s: &str| {
+        out.push('"');
+        for ch in s.chars() {
+            if ch == '"' || ch == '\\' {
+                out.push('\\');
+            }
+            out.push(ch);
+        }
+        out.push('"');
+    };
+    let _ = match v {
+        Value::BigInt(Some(n)) => write!(out, "{n}"),
+        Value::Int(Some(n)) => write!(out, "{n}"),
+        Value::Bool(Some(b)) => write!(out, "{}", if *b { 't' } else { 'f' }),
+        Value::Double(Some(x)) if x.is_nan() => write!(out, "NaN"),
+        Value::Double(Some(x)) if x.is_infinite() => write!(out, "{}Infinity", if *x < 0.0 { "-" } else { "" }),
+        Value::Double(Some(x)) => write!(out, "{x}"),
+        Value::ChronoDate(Some(d)) => write!(out, "{}", d.format("%Y-%m-%d")),
+        Value::ChronoDateTimeUtc(Some(t)) => write!(out, "{}", t.to_rfc3339()),
+        Value::String(Some(s)) => {
+            quoted(out, s);
+            Ok(())
+        }
+        _ => write!(out, "NULL"),
+    };
 }
 
 /// The first column of every row, as integers (ids, counts).
@@ -144,4 +238,42 @@ pub async fn exec(conn: &impl ConnectionTrait, sql: &str, values: Vec<Value>) ->
 /// The current time as a bound value.
 pub fn now() -> Value {
     Value::ChronoDateTimeUtc(Some(chrono::Utc::now()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_become_one_array_per_column() {
+        let rows = vec![
+            vec![Value::from(1i64), Value::from("a \"b\" \\c, {d}"), Value::Bool(Some(true))],
+            vec![Value::BigInt(None), Value::from("NULL"), Value::Bool(None)],
+        ];
+        let types = array_types(&rows, 3).expect("supported kinds");
+        assert_eq!(types, ["bigint[]", "text[]", "boolean[]"]);
+        let (sql, values) = unnest("INSERT INTO t (a, b, c) VALUES {rows} ON CONFLICT DO NOTHING", &types, &rows);
+        assert_eq!(
+            sql,
+            "INSERT INTO t (a, b, c) SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[]) AS u (column1, column2, \
+             column3) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(values[0], Value::from("{1,NULL}"));
+        assert_eq!(values[1], Value::from(r#"{"a \"b\" \\c, {d}","NULL"}"#));
+        assert_eq!(values[2], Value::from("{t,NULL}"));
+        let (sql, _) = unnest("SELECT v.a FROM (VALUES {rows}) AS v (a, b, c)", &types, &rows);
+        assert_eq!(
+            sql,
+            "SELECT v.a FROM (SELECT * FROM unnest(?::bigint[], ?::text[], ?::boolean[]) AS u (column1, column2, \
+             column3)) AS v (a, b, c)"
+        );
+    }
+
+    #[test]
+    fn mixed_or_unsupported_columns_keep_values_lists() {
+        assert!(array_types(&[vec![Value::from(1i64)], vec![Value::from(1i32)]], 1).is_none());
+        let far = NaiveDate::from_ymd_opt(12_000, 1, 1).expect("a date");
+        assert!(array_types(&[vec![Value::ChronoDate(Some(far))]], 1).is_none());
+        assert!(array_types(&[], 1).is_none());
+    }
 }

@@ -4,13 +4,13 @@
 //! data must change queued in `derive_queue` (see `derive`).
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 
 use super::known::Known;
 use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
 use super::upsert::{Counts, Outcome, Row, allocate_ids, insert_rows, upsert};
-use crate::db::{Kind, MAX_PARAMS, fetch, in_chunks, int, stmt, text};
+use crate::db::{Kind, Pipe, Sink, fetch, in_chunks, insert_tuples, int, stmt, text};
 use crate::search::{self, DocKind};
 
 /// What a batch did, per kind of record.
@@ -75,12 +75,7 @@ pub enum Queue {
 
 /// Writes `docs`; `known` holds what earlier batches of the same import
 /// wrote (`Known::default()` when there are none).
-pub async fn write_batch(
-    tx: &DatabaseTransaction,
-    docs: &[Prepared],
-    queue: Queue,
-    known: &mut Known,
-) -> Result<BatchCounts, DbErr> {
+pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut Known) -> Result<BatchCounts, DbErr> {
     let mut phases = Phases(std::time::Instant::now());
     let mut counts = BatchCounts::default();
     let mut touched = Touched::default();
@@ -123,21 +118,22 @@ pub async fn write_batch(
             }
         }
     }
-    let ids: Vec<i64> = parents.keys().copied().collect();
-    let stored: HashMap<i64, i64> =
-        pairs(tx, "FROM topics WHERE parent_id IS NOT NULL AND id IN ({ids})", ["id", "parent_id"], &ids)
-            .await?
-            .into_iter()
-            .collect();
+    let stored: HashMap<i64, i64> = match known.parents() {
+        Some(p) => parents.keys().filter_map(|id| Some((*id, *p.get(id)?))).collect(),
+        None => {
+            let ids: Vec<i64> = parents.keys().copied().collect();
+            pairs(tx, "FROM topics WHERE parent_id IS NOT NULL AND id IN ({ids})", ["id", "parent_id"], &ids)
+                .await?
+                .into_iter()
+                .collect()
+        }
+    };
     let backend = tx.get_database_backend();
     for (id, parent) in parents {
+        known.note_parent(id, parent);
         if stored.get(&id) != Some(&parent) {
-            tx.execute_raw(stmt(
-                backend,
-                "UPDATE topics SET parent_id = ? WHERE id = ?",
-                vec![parent.into(), id.into()],
-            ))
-            .await?;
+            tx.send(stmt(backend, "UPDATE topics SET parent_id = ? WHERE id = ?", vec![parent.into(), id.into()]))
+                .await?;
         }
     }
 
@@ -212,7 +208,7 @@ pub async fn write_batch(
     }
     let work = |d: usize, i: usize| work_ids[work_off[d] + i];
     phases.done("works");
-    write_authorships(tx, docs, &work, &author, &inst, &existed_before, &mut touched).await?;
+    write_authorships(tx, docs, &work, &author, &inst, &existed_before, &mut touched, known).await?;
     phases.done("authorships");
     write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], &existed_before, &mut touched).await?;
     write_features(tx, docs, &work).await?;
@@ -269,7 +265,7 @@ struct SlugRow {
     slug: String,
 }
 
-async fn taken_slugs(tx: &DatabaseTransaction, mut bases: Vec<String>) -> Result<HashSet<String>, DbErr> {
+async fn taken_slugs(tx: &Pipe, mut bases: Vec<String>) -> Result<HashSet<String>, DbErr> {
     bases.sort();
     bases.dedup();
     let mut taken = HashSet::new();
@@ -310,7 +306,7 @@ fn assign_slugs(
 }
 
 async fn write_author_relations(
-    tx: &DatabaseTransaction,
+    tx: &Pipe,
     docs: &[Prepared],
     author: &impl Fn(usize, usize) -> i64,
     inst: &impl Fn(usize, usize) -> i64,
@@ -371,13 +367,14 @@ fn dedup_last(rows: &mut Vec<Vec<Value>>, key_len: usize) {
 type AuthorshipKey = (i32, String, Option<i64>, bool, Vec<i64>);
 
 async fn write_authorships(
-    tx: &DatabaseTransaction,
+    tx: &Pipe,
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     author: &impl Fn(usize, usize) -> i64,
     inst: &impl Fn(usize, usize) -> i64,
     existed: &HashSet<i64>,
     touched: &mut Touched,
+    known: &mut Known,
 ) -> Result<(), DbErr> {
     // What each work's authorships should be (a record without authorships
     // leaves the stored ones alone).
@@ -420,10 +417,10 @@ async fn write_authorships(
     let backend = tx.get_database_backend();
     let doomed: Vec<i64> = replace.iter().copied().filter(|id| stored.contains_key(id)).collect();
     for (list, values) in in_chunks(&doomed) {
-        tx.execute_raw(stmt(backend, &format!("DELETE FROM authorships WHERE work_id IN ({list})"), values)).await?;
+        tx.send(stmt(backend, &format!("DELETE FROM authorships WHERE work_id IN ({list})"), values)).await?;
     }
     let total: usize = replace.iter().map(|w| desired[w].len()).sum();
-    let ids = allocate_ids(tx, "authorships", total).await?;
+    let ids = allocate_ids(tx, "authorships", total, known).await?;
     let mut ids = ids.into_iter();
     let mut rows = Vec::with_capacity(total);
     let mut inst_rows = Vec::new();
@@ -456,10 +453,7 @@ async fn write_authorships(
     insert_rows(tx, "authorship_institutions", &["authorship_id", "institution_id"], inst_rows, "").await
 }
 
-async fn stored_authorships(
-    tx: &DatabaseTransaction,
-    works: &[i64],
-) -> Result<HashMap<i64, Vec<AuthorshipKey>>, DbErr> {
+async fn stored_authorships(tx: &Pipe, works: &[i64]) -> Result<HashMap<i64, Vec<AuthorshipKey>>, DbErr> {
     let mut out: HashMap<i64, Vec<AuthorshipKey>> = HashMap::new();
     for (list, values) in in_chunks(works) {
         let columns = [
@@ -504,12 +498,7 @@ async fn stored_authorships(
     Ok(out)
 }
 
-async fn pairs(
-    tx: &DatabaseTransaction,
-    from_where: &str,
-    columns: [&str; 2],
-    ids: &[i64],
-) -> Result<Vec<(i64, i64)>, DbErr> {
+async fn pairs(tx: &Pipe, from_where: &str, columns: [&str; 2], ids: &[i64]) -> Result<Vec<(i64, i64)>, DbErr> {
     let mut out = Vec::new();
     for (list, values) in in_chunks(ids) {
         let filter = from_where.replace("{ids}", &list);
@@ -520,7 +509,7 @@ async fn pairs(
 }
 
 async fn write_work_topics(
-    tx: &DatabaseTransaction,
+    tx: &Pipe,
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     topic: &impl Fn(usize, usize) -> i64,
@@ -545,7 +534,7 @@ async fn write_work_topics(
     let doomed: Vec<i64> = replace.iter().copied().filter(|w| stored.contains_key(w)).collect();
     for (list, values) in in_chunks(&doomed) {
         let sql = format!("DELETE FROM work_topics WHERE work_id IN ({list})");
-        tx.execute_raw(stmt(tx.get_database_backend(), &sql, values)).await?;
+        tx.send(stmt(tx.get_database_backend(), &sql, values)).await?;
     }
     let mut rows = Vec::new();
     for w in &replace {
@@ -559,11 +548,7 @@ async fn write_work_topics(
     insert_rows(tx, "work_topics", &["work_id", "topic_id"], rows, "").await
 }
 
-async fn write_features(
-    tx: &DatabaseTransaction,
-    docs: &[Prepared],
-    work: &impl Fn(usize, usize) -> i64,
-) -> Result<(), DbErr> {
+async fn write_features(tx: &Pipe, docs: &[Prepared], work: &impl Fn(usize, usize) -> i64) -> Result<(), DbErr> {
     let mut rows = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         for (i, w) in doc.works.iter().enumerate() {
@@ -591,7 +576,7 @@ async fn write_features(
 type CitationValue = (Option<String>, Option<String>, Option<bool>, Option<i64>);
 
 async fn write_citations(
-    tx: &DatabaseTransaction,
+    tx: &Pipe,
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     existed: &HashSet<i64>,
@@ -690,11 +675,7 @@ async fn write_citations(
 }
 
 /// The works that cite targets (`doi:…`, `openalex:…`, `arxiv:…`, `s2:…`) name.
-async fn resolve_targets(
-    tx: &DatabaseTransaction,
-    targets: &[&str],
-    known: &Known,
-) -> Result<HashMap<String, i64>, DbErr> {
+async fn resolve_targets(tx: &Pipe, targets: &[&str], known: &Known) -> Result<HashMap<String, i64>, DbErr> {
     let mut out = HashMap::new();
     for (prefix, column) in [("openalex:", "openalex_id"), ("doi:", "doi"), ("arxiv:", "arxiv_id"), ("s2:", "s2_id")] {
         let ids = targets.iter().filter_map(|t| t.strip_prefix(prefix));
@@ -718,7 +699,7 @@ async fn resolve_targets(
 
 /// Citations stored before the work they cite arrived now point at it.
 async fn resolve_waiting_citations(
-    tx: &DatabaseTransaction,
+    tx: &Pipe,
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     touched: &mut Touched,
@@ -742,19 +723,14 @@ async fn resolve_waiting_citations(
             }
         }
     }
-    for chunk in found.chunks(MAX_PARAMS / 2) {
-        let sql = format!(
-            "UPDATE citations SET cited_work_id = v.column2 FROM (VALUES {}) AS v WHERE citations.id = v.column1",
-            vec!["(?, ?)"; chunk.len()].join(", ")
-        );
-        let values = chunk.iter().flat_map(|&(c, w)| [Value::from(c), Value::from(w)]).collect();
-        tx.execute_raw(stmt(tx.get_database_backend(), &sql, values)).await?;
-        touched.works.extend(chunk.iter().map(|(_, w)| *w));
-    }
+    touched.works.extend(found.iter().map(|(_, w)| *w));
+    let rows = found.iter().map(|&(c, w)| vec![Value::from(c), Value::from(w)]).collect();
+    let sql = "UPDATE citations SET cited_work_id = v.column2 FROM (VALUES {rows}) AS v WHERE citations.id = v.column1";
+    insert_tuples(tx, sql, 2, rows).await?;
     Ok(())
 }
 
-async fn enqueue(tx: &DatabaseTransaction, touched: &Touched) -> Result<(), DbErr> {
+async fn enqueue(tx: &Pipe, touched: &Touched) -> Result<(), DbErr> {
     let mut rows = Vec::new();
     for (kind, ids) in [("work", &touched.works), ("author", &touched.authors), ("topic", &touched.topics)] {
         rows.extend(ids.iter().map(|id| vec![Value::from(kind), Value::from(*id)]));

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr};
 use serde_json::json;
 
 use super::batch::{BatchCounts, Queue, write_batch};
@@ -18,7 +18,7 @@ use super::formats::{self, Format, Options, Record, RecordError};
 use super::known::Known;
 use super::prepare::{Prepared, prepare};
 use super::runs;
-use crate::db::Db;
+use crate::db::{Db, Pipe};
 
 /// Records per transaction: big enough for few statements, small enough to
 /// keep memory flat and a failed batch cheap to retry record by record.
@@ -448,8 +448,14 @@ async fn write(target: &mut Target<'_>, docs: &[Prepared]) -> Result<BatchCounts
 }
 
 async fn write_in_transaction(target: &mut Target<'_>, docs: &[Prepared]) -> Result<BatchCounts, sea_orm::DbErr> {
-    let tx = target.db.write.begin().await?;
-    let counts = write_batch(&tx, docs, target.queue, &mut target.known).await?;
+    let tx = Pipe::begin(&target.db.write).await?;
+    let counts = match write_batch(&tx, docs, target.queue, &mut target.known).await {
+        Ok(counts) => counts,
+        Err(e) => {
+            tx.rollback().await;
+            return Err(e);
+        }
+    };
     let started = Instant::now();
     tx.commit().await?;
     tracing::debug!(phase = "commit", ms = started.elapsed().as_secs_f64() * 1000.0, "batch phase");

@@ -53,6 +53,11 @@ struct Table {
 #[derive(Default)]
 pub struct Known {
     tables: HashMap<&'static str, Table>,
+    /// the next free id of tables empty at the start (SQLite: ids are
+    /// MAX(id) + 1, and asking for it waited for the batch's writes)
+    next_ids: HashMap<&'static str, i64>,
+    /// parent of each topic written
+    parents: Option<HashMap<i64, i64>>,
     /// references of citations written without the work they cite
     waiting: Option<HashSet<Key>>,
     entries: usize,
@@ -65,7 +70,14 @@ impl Known {
         for table in TABLES {
             if is_empty(conn, table).await? {
                 known.tables.insert(table, Table::default());
+                known.next_ids.insert(table, 1);
             }
+        }
+        if is_empty(conn, "authorships").await? {
+            known.next_ids.insert("authorships", 1);
+        }
+        if known.tracks("topics") {
+            known.parents = Some(HashMap::new());
         }
         if is_empty(conn, "citations").await? {
             known.waiting = Some(HashSet::new());
@@ -103,7 +115,10 @@ impl Known {
         self.entries += added;
         if self.entries > MAX_ENTRIES {
             tracing::debug!(entries = self.entries, "import stops keeping identities in memory");
+            // Counters take no room, and stay right while only this import writes.
+            let next_ids = std::mem::take(&mut self.next_ids);
             self.forget();
+            self.next_ids = next_ids;
         }
     }
 
@@ -117,6 +132,25 @@ impl Known {
             if w.insert(key(0, reference)) {
                 self.entries += 1;
             }
+        }
+    }
+
+    /// Ids for `n` new rows of `table`, when it was empty at the start.
+    pub fn take_ids(&mut self, table: &str, n: usize) -> Option<std::ops::Range<i64>> {
+        let next = self.next_ids.get_mut(table)?;
+        let first = *next;
+        *next += n as i64;
+        Some(first..*next)
+    }
+
+    /// The parents of these topics, where known; `None` when untracked.
+    pub fn parents(&self) -> Option<&HashMap<i64, i64>> {
+        self.parents.as_ref()
+    }
+
+    pub fn note_parent(&mut self, topic: i64, parent: i64) {
+        if let Some(p) = &mut self.parents {
+            p.insert(topic, parent);
         }
     }
 

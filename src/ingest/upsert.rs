@@ -4,10 +4,10 @@
 //! record does not give (`None`) never erases a stored one.
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
 
 use super::known::{Known, fingerprint};
-use crate::db::{Kind, fetch, in_chunks, insert_tuples, now, stmt};
+use crate::db::{Kind, Pipe, Sink, fetch, in_chunks, insert_tuples, now, stmt};
 
 /// A table's columns (without `id`), which of them identify a row, and
 /// which identify it only when none of those is given (e.g. a title).
@@ -68,7 +68,7 @@ pub struct Outcome {
 /// `before_insert` may fill in values of the rows about to be created, given
 /// as (slot, index of the first incoming row of that slot), e.g. unique slugs.
 pub async fn upsert(
-    tx: &DatabaseTransaction,
+    tx: &Pipe,
     spec: &Spec,
     rows: Vec<Row>,
     known: &mut Known,
@@ -177,7 +177,7 @@ pub async fn upsert(
     if !new_slots.is_empty() {
         let new_with_rows: Vec<(usize, usize)> = new_slots.iter().map(|&s| (s, first_row_of_slot[s])).collect();
         before_insert(&mut slots, &new_with_rows);
-        let ids = allocate_ids(tx, spec.table, new_slots.len()).await?;
+        let ids = allocate_ids(tx, spec.table, new_slots.len(), known).await?;
         let mut columns: Vec<&str> = vec!["id"];
         columns.extend(spec.columns.iter().map(|(c, _)| *c));
         columns.extend(spec.stamp);
@@ -245,7 +245,7 @@ struct Existing {
 }
 
 async fn find_existing(
-    tx: &DatabaseTransaction,
+    tx: &Pipe,
     spec: &Spec,
     slots: &[Row],
     keys: &[usize],
@@ -280,7 +280,7 @@ async fn find_existing(
 }
 
 /// Stored rows by id.
-async fn rows_by_id(tx: &DatabaseTransaction, spec: &Spec, ids: &[i64]) -> Result<HashMap<i64, Vec<Value>>, DbErr> {
+async fn rows_by_id(tx: &Pipe, spec: &Spec, ids: &[i64]) -> Result<HashMap<i64, Vec<Value>>, DbErr> {
     let mut out = HashMap::new();
     for (list, values) in in_chunks(ids) {
         out.extend(read_rows(tx, spec, &format!("FROM {} WHERE id IN ({list})", spec.table), values).await?);
@@ -289,12 +289,7 @@ async fn rows_by_id(tx: &DatabaseTransaction, spec: &Spec, ids: &[i64]) -> Resul
 }
 
 /// The id and the spec's columns of each row `filter` selects.
-async fn read_rows(
-    tx: &DatabaseTransaction,
-    spec: &Spec,
-    filter: &str,
-    values: Vec<Value>,
-) -> Result<Vec<(i64, Vec<Value>)>, DbErr> {
+async fn read_rows(tx: &Pipe, spec: &Spec, filter: &str, values: Vec<Value>) -> Result<Vec<(i64, Vec<Value>)>, DbErr> {
     let mut columns: Vec<(&str, Kind)> = vec![("id", Kind::BigInt)];
     columns.extend(spec.columns.iter().copied());
     let mut out = Vec::new();
@@ -307,7 +302,7 @@ async fn read_rows(
     Ok(out)
 }
 
-async fn update(tx: &DatabaseTransaction, spec: &Spec, id: i64, values: &[Value]) -> Result<(), DbErr> {
+async fn update(tx: &Pipe, spec: &Spec, id: i64, values: &[Value]) -> Result<(), DbErr> {
     let mut sets: Vec<String> = spec.columns.iter().map(|(c, _)| format!("{c} = ?")).collect();
     let mut params = values.to_vec();
     if let Some(stamp) = spec.stamp {
@@ -316,18 +311,23 @@ async fn update(tx: &DatabaseTransaction, spec: &Spec, id: i64, values: &[Value]
     }
     let sql = format!("UPDATE {} SET {} WHERE id = ?", spec.table, sets.join(", "));
     params.push(id.into());
-    tx.execute_raw(stmt(tx.get_database_backend(), &sql, params)).await?;
+    tx.send(stmt(tx.get_database_backend(), &sql, params)).await?;
     Ok(())
 }
 
 /// Ids for `n` new rows of `table`, taken before the rows are written so
 /// that children can refer to them in the same batch.
-pub async fn allocate_ids(tx: &DatabaseTransaction, table: &str, n: usize) -> Result<Vec<i64>, DbErr> {
+pub async fn allocate_ids(tx: &Pipe, table: &str, n: usize, known: &mut Known) -> Result<Vec<i64>, DbErr> {
     let backend = tx.get_database_backend();
     if backend == DbBackend::Postgres {
+        // Sequences ignore transactions: asked outside, the answer does not
+        // wait for the writes queued before it.
         let sql = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, ?)");
-        let rows = tx.query_all_raw(stmt(backend, &sql, vec![Value::from(n as i64)])).await?;
+        let rows = tx.outside().query_all_raw(stmt(backend, &sql, vec![Value::from(n as i64)])).await?;
         return rows.iter().map(|r| r.try_get::<i64>("", "id")).collect();
+    }
+    if let Some(ids) = known.take_ids(table, n) {
+        return Ok(ids.collect());
     }
     // SQLite has one writer at a time: once this transaction has written,
     // MAX(id) cannot move under it. The no-op DELETE takes the write lock.
@@ -344,7 +344,7 @@ pub async fn allocate_ids(tx: &DatabaseTransaction, table: &str, n: usize) -> Re
 /// Multi-row INSERT, chunked under the parameter limit; `suffix` may add an
 /// `ON CONFLICT …` clause.
 pub async fn insert_rows(
-    tx: &DatabaseTransaction,
+    tx: &Pipe,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Value>>,

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, TransactionTrait, Value};
 
 use super::text::indexed;
-use crate::db::{Db, Kind, fetch, in_chunks, insert_tuples, int, stmt, text};
+use crate::db::{Db, Kind, Sink, fetch, in_chunks, insert_tuples, int, stmt, text};
 
 /// What a document stands for; its number is the key's remainder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,7 +70,7 @@ fn cut(s: &str, max: usize) -> &str {
 
 /// Brings the documents of these rows up to date with the rows (a row that
 /// is gone loses its document).
-pub async fn refresh<C: ConnectionTrait>(conn: &C, kind: DocKind, ids: &[i64]) -> Result<(), DbErr> {
+pub async fn refresh<C: Sink>(conn: &C, kind: DocKind, ids: &[i64]) -> Result<(), DbErr> {
     let (name, body) = kind.columns();
     for chunk in ids.chunks(CHUNK) {
         let Some((list, values)) = in_chunks(chunk).next() else { continue };
@@ -97,12 +97,12 @@ pub fn document(kind: DocKind, id: i64, name: &str, body: &str) -> (i64, String,
 /// Writes the documents (`document`) of rows just created. None can exist
 /// yet: ids are never reused, since these rows are never deleted, and a
 /// row's document commits with it.
-pub async fn add_new<C: ConnectionTrait>(conn: &C, docs: Vec<(i64, String, String)>) -> Result<(), DbErr> {
+pub async fn add_new<C: Sink>(conn: &C, docs: Vec<(i64, String, String)>) -> Result<(), DbErr> {
     write(conn, &[], docs).await
 }
 
 /// Replaces the documents of `keys` with `docs`.
-async fn write<C: ConnectionTrait>(conn: &C, keys: &[i64], docs: Vec<(i64, String, String)>) -> Result<(), DbErr> {
+async fn write<C: Sink>(conn: &C, keys: &[i64], docs: Vec<(i64, String, String)>) -> Result<(), DbErr> {
     let backend = conn.get_database_backend();
     let found: BTreeSet<i64> = docs.iter().map(|d| d.0).collect();
     let key_column = if backend == DbBackend::Sqlite { "rowid" } else { "id" };
@@ -121,7 +121,7 @@ async fn write<C: ConnectionTrait>(conn: &C, keys: &[i64], docs: Vec<(i64, Strin
     };
     for (list, values) in in_chunks(&doomed) {
         let sql = format!("DELETE FROM search_index WHERE {key_column} IN ({list})");
-        conn.execute_raw(stmt(backend, &sql, values)).await?;
+        conn.send(stmt(backend, &sql, values)).await?;
     }
     if backend == DbBackend::Postgres {
         let terms: BTreeSet<&str> = docs.iter().flat_map(|(_, n, b)| n.split(' ').chain(b.split(' '))).collect();

@@ -4,7 +4,7 @@
 //! wake at once, while on SQLite they poll. See `crate::live`.
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
 
-use crate::db::{insert_tuples, stmt};
+use crate::db::{Sink, insert_tuples, stmt};
 
 pub const CHANNEL: &str = "scholargraph_events";
 
@@ -31,7 +31,7 @@ impl EventKind {
     }
 }
 
-pub async fn record<C: ConnectionTrait>(conn: &C, kind: EventKind, ids: &[i64]) -> Result<(), DbErr> {
+pub async fn record<C: Sink>(conn: &C, kind: EventKind, ids: &[i64]) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -40,7 +40,7 @@ pub async fn record<C: ConnectionTrait>(conn: &C, kind: EventKind, ids: &[i64]) 
     insert_tuples(conn, "INSERT INTO events (kind, item_id, created_at) VALUES {rows}", 3, rows).await?;
     if conn.get_database_backend() == DbBackend::Postgres {
         // Delivered on commit; notifications of one transaction are merged.
-        conn.execute_raw(stmt(DbBackend::Postgres, &format!("SELECT pg_notify('{CHANNEL}', '')"), vec![])).await?;
+        conn.send(stmt(DbBackend::Postgres, &format!("SELECT pg_notify('{CHANNEL}', '')"), vec![])).await?;
     }
     Ok(())
 }

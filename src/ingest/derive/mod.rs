@@ -3,7 +3,7 @@
 //! for everything on demand (`rebuild`).
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
 
-use crate::db::{Db, in_chunks, padded_in, stmt};
+use crate::db::{Db, Sink, in_chunks, padded_in, stmt};
 
 mod rebuild;
 
@@ -30,18 +30,18 @@ async fn run_scoped<C: ConnectionTrait>(conn: &C, ids: &[i64], template: &str) -
     Ok(())
 }
 
-pub async fn works<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+pub async fn works<C: Sink>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
     child_count(conn, scope, "works", "cited_by_count", "citations", "cited_work_id", "citing_work_id").await
 }
 
-pub async fn topics<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+pub async fn topics<C: Sink>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
     child_count(conn, scope, "topics", "works_count", "work_topics", "topic_id", "work_id").await
 }
 
 /// `table.column` as the number of `child` rows whose `key` names the row:
 /// every row counted in memory (`rebuild::counts`, which reads `child` in
 /// slices of the work id `by`), a few in SQL.
-async fn child_count<C: ConnectionTrait>(
+async fn child_count<C: Sink>(
     conn: &C,
     scope: Scope<'_>,
     table: &str,
@@ -62,7 +62,7 @@ async fn child_count<C: ConnectionTrait>(
     }
 }
 
-pub async fn authors<C: ConnectionTrait>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
+pub async fn authors<C: Sink>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
     match scope {
         Scope::All => rebuild::authors(conn).await,
         Scope::Ids(ids) => {
@@ -149,7 +149,7 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbE
 }
 
 /// Everything, from scratch (`scholargraph reindex`).
-pub async fn all<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+pub async fn all<C: Sink>(conn: &C) -> Result<(), DbErr> {
     works(conn, Scope::All).await?;
     topics(conn, Scope::All).await?;
     authors(conn, Scope::All).await?;

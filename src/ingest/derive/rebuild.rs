@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
-use crate::db::{Kind, MAX_PARAMS, fetch, in_chunks, insert_tuples, int, stmt};
+use crate::db::{Kind, Sink, fetch, in_chunks, insert_tuples, int, stmt};
 
 /// Ids per slice when reading a table in id order: small enough that a
 /// slice's rows, as read, stay a few megabytes.
@@ -196,7 +196,7 @@ fn compute(
 }
 
 /// Recomputes every author's metrics and topics; writes only what changed.
-pub async fn authors<C: ConnectionTrait>(conn: &C) -> Result<(), DbErr> {
+pub async fn authors<C: Sink>(conn: &C) -> Result<(), DbErr> {
     let started = std::time::Instant::now();
     let cited = cited_counts(conn).await?;
     let work_authors = read_pairs(conn, "authorships", "work_id", "author_id").await?;
@@ -287,27 +287,13 @@ async fn stored_slice<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// `UPDATE table SET columns…` for rows of (id, values…), a statement per
-/// chunk of rows.
-async fn update_ints<C: ConnectionTrait>(
-    conn: &C,
-    table: &str,
-    columns: &[&str],
-    rows: &[Vec<i64>],
-) -> Result<(), DbErr> {
-    let width = columns.len() + 1;
+/// `UPDATE table SET columns…` for rows of (id, values…).
+async fn update_ints<C: Sink>(conn: &C, table: &str, columns: &[&str], rows: &[Vec<i64>]) -> Result<(), DbErr> {
     let sets: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = v.column{}", i + 2)).collect();
-    let tuple = format!("({})", vec!["?"; width].join(", "));
-    for chunk in rows.chunks(MAX_PARAMS / width) {
-        let sql = format!(
-            "UPDATE {table} SET {} FROM (VALUES {}) AS v WHERE {table}.id = v.column1",
-            sets.join(", "),
-            vec![tuple.as_str(); chunk.len()].join(", ")
-        );
-        let values = chunk.iter().flatten().map(|&v| Value::from(v)).collect();
-        conn.execute_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
-    }
-    Ok(())
+    let sql =
+        format!("UPDATE {table} SET {} FROM (VALUES {{rows}}) AS v WHERE {table}.id = v.column1", sets.join(", "));
+    let rows = rows.iter().map(|r| r.iter().map(|&v| Value::from(v)).collect()).collect();
+    insert_tuples(conn, &sql, columns.len() + 1, rows).await
 }
 
 /// Every row's `column` of `table` set to the number of `child` rows whose
@@ -315,7 +301,7 @@ async fn update_ints<C: ConnectionTrait>(
 /// id `by`, and written only where it differs. In SQL, a grouped pass over
 /// every citation sorted in the writer's cache and kept 50 MB; a probe per
 /// row needs the index an import has set aside.
-pub async fn counts<C: ConnectionTrait>(
+pub async fn counts<C: Sink>(
     conn: &C,
     table: &str,
     column: &str,
