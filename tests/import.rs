@@ -418,3 +418,20 @@ async fn a_failed_queued_write_rolls_back_its_whole_transaction() {
     })
     .await;
 }
+
+/// An import that cannot write its rejects file stops before it sets any
+/// index aside, even into an empty graph (it once left them to be put back
+/// at the next start).
+#[tokio::test]
+async fn an_unwritable_rejects_file_stops_the_import_before_it_touches_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("empty.db").display());
+    let db = scholargraph::db::Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let before = schema_objects(&db).await;
+    let options = ImportOptions { rejects: Some(dir.path().join("no/such/dir/rejects.jsonl")), ..Default::default() };
+    let report = import(&db, Format::OpenAlex, &[fixture("openalex_work_W2741809807.json")], &options).await;
+    assert_eq!(report.exit_code(), 1, "{}", report.summary());
+    assert!(report.stopped.as_deref().is_some_and(|s| s.contains("rejects.jsonl")), "{:?}", report.stopped);
+    assert_eq!(schema_objects(&db).await, before);
+}

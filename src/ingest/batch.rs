@@ -153,11 +153,7 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
         }
     }
     let slug_col = col(&AUTHORS, "slug");
-    let bases: Vec<String> = slug_bases.iter().filter_map(|(b, _)| b.clone()).collect();
-    let taken = match known.tracks(AUTHORS.table) {
-        true => bases.into_iter().filter(|b: &String| known.id(AUTHORS.table, slug_col, b).is_some()).collect(),
-        false => taken_slugs(tx, bases).await?,
-    };
+    let taken = taken_slugs(tx, known, &slug_bases).await?;
     phases.done("author slugs");
     let out =
         upsert(tx, &AUTHORS, author_rows, known, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col))
@@ -265,16 +261,49 @@ struct SlugRow {
     slug: String,
 }
 
-async fn taken_slugs(tx: &Pipe, mut bases: Vec<String>) -> Result<HashSet<String>, DbErr> {
-    bases.sort();
-    bases.dedup();
-    let mut taken = HashSet::new();
-    for (list, values) in in_chunks(&bases) {
+/// Numbered slugs (`name-2` …) checked for a name that is taken; a name
+/// with more namesakes without ids than that gets unchecked numbers.
+const NUMBERED: usize = 64;
+
+/// The slugs already held among the new authors' names and, for a name
+/// taken or given twice, among its other forms (`assign_slugs`).
+async fn taken_slugs(
+    tx: &Pipe,
+    known: &Known,
+    bases: &[(Option<String>, Option<String>)],
+) -> Result<HashSet<String>, DbErr> {
+    let names: Vec<&String> = bases.iter().filter_map(|(b, _)| b.as_ref()).collect();
+    let mut taken = held_slugs(tx, known, names.iter().map(|b| (*b).clone()).collect()).await?;
+    let mut seen = HashSet::new();
+    let twice: HashSet<&String> = names.iter().copied().filter(|b| !seen.insert(*b)).collect();
+    let forms = bases
+        .iter()
+        .filter_map(|(b, d)| Some((b.as_ref()?, d)))
+        .filter(|(b, _)| taken.contains(*b) || twice.contains(b));
+    let forms: Vec<String> = forms
+        .flat_map(|(b, d)| {
+            d.iter().map(move |d| format!("{b}-{d}")).chain((2..NUMBERED + 2).map(move |n| format!("{b}-{n}")))
+        })
+        .collect();
+    taken.extend(held_slugs(tx, known, forms).await?);
+    Ok(taken)
+}
+
+/// Which of these slugs authors hold.
+async fn held_slugs(tx: &Pipe, known: &Known, mut slugs: Vec<String>) -> Result<HashSet<String>, DbErr> {
+    if known.tracks(AUTHORS.table) {
+        let c = col(&AUTHORS, "slug");
+        return Ok(slugs.into_iter().filter(|s| known.id(AUTHORS.table, c, s).is_some()).collect());
+    }
+    slugs.sort();
+    slugs.dedup();
+    let mut held = HashSet::new();
+    for (list, values) in in_chunks(&slugs) {
         let sql = format!("SELECT slug FROM authors WHERE slug IN ({list})");
         let rows = SlugRow::find_by_statement(stmt(tx.get_database_backend(), &sql, values)).all(tx).await?;
-        taken.extend(rows.into_iter().map(|r| r.slug));
+        held.extend(rows.into_iter().map(|r| r.slug));
     }
-    Ok(taken)
+    Ok(held)
 }
 
 /// A new author's slug: the name, or the name and an external id when the
@@ -293,13 +322,10 @@ fn assign_slugs(
         }
         let (Some(base), disambiguator) = &bases[first_row] else { continue };
         let free = |c: &str, used: &HashSet<String>| !taken.contains(c) && !used.contains(c);
-        let mut slug = base.clone();
-        if !free(&slug, &used) {
-            slug = match disambiguator {
-                Some(d) => format!("{base}-{d}"),
-                None => (2..).map(|n| format!("{base}-{n}")).find(|c| free(c, &used)).unwrap_or_default(),
-            };
-        }
+        let candidates = std::iter::once(base.clone())
+            .chain(disambiguator.iter().map(|d| format!("{base}-{d}")))
+            .chain((2..).map(|n| format!("{base}-{n}")));
+        let slug = candidates.into_iter().find(|c| free(c, &used)).unwrap_or_default();
         used.insert(slug.clone());
         rows[s].0[slug_col] = Some(slug.into());
     }
@@ -736,4 +762,27 @@ async fn enqueue(tx: &Pipe, touched: &Touched) -> Result<(), DbErr> {
         rows.extend(ids.iter().map(|id| vec![Value::from(kind), Value::from(*id)]));
     }
     insert_rows(tx, "derive_queue", &["kind", "item_id"], rows, "ON CONFLICT (kind, item_id) DO NOTHING").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Namesakes are different authors: each new one gets a slug no author
+    /// holds, the taken numbered and id forms included.
+    #[test]
+    fn slugs_skip_every_form_already_held() {
+        let slug_col = col(&AUTHORS, "slug");
+        let mut rows: Vec<Row> = (0..3).map(|_| AUTHORS.row(vec![])).collect();
+        let bases = vec![
+            (Some("ada-lovelace".to_owned()), None),
+            (Some("ada-lovelace".to_owned()), Some("a123".to_owned())),
+            (Some("ada-lovelace".to_owned()), None),
+        ];
+        let taken: HashSet<String> =
+            ["ada-lovelace", "ada-lovelace-2", "ada-lovelace-a123"].into_iter().map(str::to_owned).collect();
+        assign_slugs(&mut rows, &[(0, 0), (1, 1), (2, 2)], &bases, &taken, slug_col);
+        let slugs: Vec<&str> = rows.iter().map(|r| r.text(slug_col).unwrap_or_default()).collect();
+        assert_eq!(slugs, ["ada-lovelace-3", "ada-lovelace-4", "ada-lovelace-5"]);
+    }
 }

@@ -198,6 +198,13 @@ async fn run(
 ) -> Result<(), String> {
     // Leftovers of an interrupted run first.
     derive::flush(db).await.map_err(|e| format!("database: {e}"))?;
+    // Before anything is set aside: an unwritable rejects file stops here.
+    let mut rejects = Rejects {
+        out: match &options.rejects {
+            Some(path) => Some(io::BufWriter::new(File::create(path).map_err(|e| format!("{}: {e}", path.display()))?)),
+            None => None,
+        },
+    };
     // The input's size, when every file has one (not stdin).
     let total: Option<u64> =
         files.iter().map(|f| if f == "-" { None } else { std::fs::metadata(f).ok().map(|m| m.len()) }).sum();
@@ -209,12 +216,6 @@ async fn run(
     let known = Known::of_empty_tables(&db.write).await.map_err(|e| format!("database: {e}"))?;
     let mut target = Target { db, queue: if everything { Queue::Everything } else { Queue::Rows }, known };
     let mut tracker = Tracker { id, bytes_before: 0 };
-    let mut rejects = Rejects {
-        out: match &options.rejects {
-            Some(path) => Some(io::BufWriter::new(File::create(path).map_err(|e| format!("{}: {e}", path.display()))?)),
-            None => None,
-        },
-    };
     // Statement journals of the batches' multi-row writes stay in memory
     // (each is bounded by one statement); writing them to temporary files
     // took a tenth of an import. The derived-data rebuild's large sorts go

@@ -37,7 +37,7 @@ impl Spec {
 pub struct Row(pub Vec<Option<Value>>);
 
 impl Row {
-    fn text(&self, i: usize) -> Option<&str> {
+    pub(crate) fn text(&self, i: usize) -> Option<&str> {
         match &self.0[i] {
             Some(Value::String(Some(s))) => Some(s.as_str()),
             _ => None,
