@@ -435,3 +435,42 @@ async fn an_unwritable_rejects_file_stops_the_import_before_it_touches_the_schem
     assert!(report.stopped.as_deref().is_some_and(|s| s.contains("rejects.jsonl")), "{:?}", report.stopped);
     assert_eq!(schema_objects(&db).await, before);
 }
+
+/// Namesakes are different authors with slugs of their own, whether they
+/// meet in one batch (rows found in memory) or in a later import (rows found
+/// in the database); a known author seen again keeps its slug.
+#[tokio::test]
+async fn namesakes_get_slugs_of_their_own_and_known_authors_keep_theirs() {
+    for_each_db(|app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let works = dir.path().join("works.jsonl");
+        let author = |id: &str| json!({"author": {"id": format!("https://openalex.org/{id}"), "display_name": "Ada Lovelace"}});
+        let work = |id: &str, authors: Vec<serde_json::Value>| {
+            json!({"id": format!("https://openalex.org/{id}"), "title": format!("Notes {id}"), "type": "article", "publication_year": 1843, "authorships": authors})
+        };
+        // An author already holds the form A910003 would take.
+        let holder = json!({"author": {"display_name": "Augusta King", "slug": "ada-lovelace-a910003"}});
+        let lines = [work("W910001", vec![author("A910001"), author("A910002")]), work("W910002", vec![author("A910001"), holder])];
+        std::fs::write(&works, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+        let report = run(&app, Format::OpenAlex, &[works.display().to_string()]).await;
+        assert_eq!((report.counts.authors.created, report.exit_code()), (3, 0), "{}", report.summary());
+
+        let more = dir.path().join("more.jsonl");
+        std::fs::write(&more, format!("{}\n", work("W910003", vec![author("A910003"), author("A910002")]))).unwrap();
+        let report = run(&app, Format::OpenAlex, &[more.display().to_string()]).await;
+        assert_eq!((report.counts.authors.created, report.exit_code()), (1, 0), "{}", report.summary());
+
+        let report = run(&app, Format::OpenAlex, &[works.display().to_string()]).await;
+        assert_eq!((report.counts.authors.created, report.counts.authors.updated), (0, 0), "{}", report.summary());
+        let body = app.post(r#"{ authors(first: 10, filter: {nameContains: "lovelace"}) { nodes { slug } } }"#, json!({})).await;
+        let mut slugs: Vec<String> = body["data"]["authors"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|n| n["slug"].as_str().unwrap().to_owned())
+            .collect();
+        slugs.sort();
+        assert_eq!(slugs, ["ada-lovelace", "ada-lovelace-2", "ada-lovelace-a910002"]);
+    })
+    .await;
+}

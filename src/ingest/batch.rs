@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use super::known::Known;
 use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
-use super::upsert::{Counts, Outcome, Row, allocate_ids, insert_rows, upsert};
+use super::upsert::{AsGiven, BeforeInsert, Counts, Outcome, Row, allocate_ids, insert_rows, upsert};
 use crate::db::{Kind, Pipe, Sink, fetch, in_chunks, insert_tuples, int, stmt, text};
 use crate::search::{self, DocKind};
 
@@ -83,7 +83,7 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
     // Institutions, venues, topics.
     let inst_off = offsets(docs.iter().map(|d| d.institutions.len()));
     let out =
-        upsert(tx, &INSTITUTIONS, docs.iter().flat_map(|d| d.institutions.iter().cloned()).collect(), known, |_, _| {})
+        upsert(tx, &INSTITUTIONS, docs.iter().flat_map(|d| d.institutions.iter().cloned()).collect(), known, AsGiven)
             .await?;
     let mut searchable = Searchable::default();
     searchable.add(DocKind::Institution, &INSTITUTIONS, &out);
@@ -92,20 +92,14 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
     let inst = |d: usize, i: usize| inst_ids[inst_off[d] + i];
 
     let venue_off = offsets(docs.iter().map(|d| d.venues.len()));
-    let out =
-        upsert(tx, &VENUES, docs.iter().flat_map(|d| d.venues.iter().cloned()).collect(), known, |_, _| {}).await?;
+    let out = upsert(tx, &VENUES, docs.iter().flat_map(|d| d.venues.iter().cloned()).collect(), known, AsGiven).await?;
     let venue_ids = out.ids;
     add(&mut counts.other, out.counts);
 
     let topic_off = offsets(docs.iter().map(|d| d.topics.len()));
-    let out = upsert(
-        tx,
-        &TOPICS,
-        docs.iter().flat_map(|d| d.topics.iter().map(|t| t.row.clone())).collect(),
-        known,
-        |_, _| {},
-    )
-    .await?;
+    let out =
+        upsert(tx, &TOPICS, docs.iter().flat_map(|d| d.topics.iter().map(|t| t.row.clone())).collect(), known, AsGiven)
+            .await?;
     searchable.add(DocKind::Topic, &TOPICS, &out);
     let topic_ids = out.ids;
     add(&mut counts.other, out.counts);
@@ -152,12 +146,8 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
             slug_bases.push((a.slug_base.clone(), a.disambiguator.clone()));
         }
     }
-    let slug_col = col(&AUTHORS, "slug");
-    let taken = taken_slugs(tx, known, &slug_bases).await?;
-    phases.done("author slugs");
-    let out =
-        upsert(tx, &AUTHORS, author_rows, known, |rows, new| assign_slugs(rows, new, &slug_bases, &taken, slug_col))
-            .await?;
+    let slugs = Slugs { bases: &slug_bases, col: col(&AUTHORS, "slug") };
+    let out = upsert(tx, &AUTHORS, author_rows, known, slugs).await?;
     searchable.add(DocKind::Author, &AUTHORS, &out);
     let author_ids = out.ids;
     add(&mut counts.authors, out.counts);
@@ -186,7 +176,7 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
             work_rows.push(row);
         }
     }
-    let out = upsert(tx, &WORKS, work_rows, known, |_, _| {}).await?;
+    let out = upsert(tx, &WORKS, work_rows, known, AsGiven).await?;
     searchable.add(DocKind::Work, &WORKS, &out);
     let work_ids = out.ids;
     add(&mut counts.works, out.counts);
@@ -265,28 +255,37 @@ struct SlugRow {
 /// with more namesakes without ids than that gets unchecked numbers.
 const NUMBERED: usize = 64;
 
-/// The slugs already held among the new authors' names and, for a name
-/// taken or given twice, among its other forms (`assign_slugs`).
-async fn taken_slugs(
-    tx: &Pipe,
-    known: &Known,
-    bases: &[(Option<String>, Option<String>)],
-) -> Result<HashSet<String>, DbErr> {
-    let names: Vec<&String> = bases.iter().filter_map(|(b, _)| b.as_ref()).collect();
-    let mut taken = held_slugs(tx, known, names.iter().map(|b| (*b).clone()).collect()).await?;
-    let mut seen = HashSet::new();
-    let twice: HashSet<&String> = names.iter().copied().filter(|b| !seen.insert(*b)).collect();
-    let forms = bases
-        .iter()
-        .filter_map(|(b, d)| Some((b.as_ref()?, d)))
-        .filter(|(b, _)| taken.contains(*b) || twice.contains(b));
-    let forms: Vec<String> = forms
-        .flat_map(|(b, d)| {
-            d.iter().map(move |d| format!("{b}-{d}")).chain((2..NUMBERED + 2).map(move |n| format!("{b}-{n}")))
-        })
-        .collect();
-    taken.extend(held_slugs(tx, known, forms).await?);
-    Ok(taken)
+/// New authors' slugs (`assign_slugs`), checked against what authors hold:
+/// the bare names, and the other forms of a name that is taken or that two
+/// new authors share. Only new authors are looked at: a record of a known
+/// author, however common its name, costs nothing here.
+struct Slugs<'a> {
+    /// per incoming author row: its slug base and disambiguator
+    bases: &'a [(Option<String>, Option<String>)],
+    col: usize,
+}
+
+impl BeforeInsert for Slugs<'_> {
+    async fn fill(&mut self, tx: &Pipe, known: &Known, rows: &mut [Row], new: &[(usize, usize)]) -> Result<(), DbErr> {
+        let wanted: Vec<(&String, &Option<String>)> = new
+            .iter()
+            .filter(|(s, _)| rows[*s].0[self.col].is_none())
+            .filter_map(|&(_, first)| Some((self.bases[first].0.as_ref()?, &self.bases[first].1)))
+            .collect();
+        let mut taken = held_slugs(tx, known, wanted.iter().map(|(b, _)| (*b).clone()).collect()).await?;
+        let mut seen = HashSet::new();
+        let twice: HashSet<&String> = wanted.iter().map(|(b, _)| *b).filter(|b| !seen.insert(*b)).collect();
+        let forms: Vec<String> = wanted
+            .iter()
+            .filter(|(b, _)| taken.contains(*b) || twice.contains(b))
+            .flat_map(|(b, d)| {
+                d.iter().map(move |d| format!("{b}-{d}")).chain((2..NUMBERED + 2).map(move |n| format!("{b}-{n}")))
+            })
+            .collect();
+        taken.extend(held_slugs(tx, known, forms).await?);
+        assign_slugs(rows, new, self.bases, &taken, self.col);
+        Ok(())
+    }
 }
 
 /// Which of these slugs authors hold.

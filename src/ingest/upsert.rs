@@ -3,6 +3,7 @@
 //! rows, and an UPDATE only for rows whose values really change. A value the
 //! record does not give (`None`) never erases a stored one.
 use std::collections::HashMap;
+use std::future::Future;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
 
@@ -64,15 +65,36 @@ pub struct Outcome {
     pub counts: Counts,
 }
 
+/// Fills in values of the rows about to be created (e.g. unique slugs). It
+/// sees only those, given as (slot, index of the first incoming row of
+/// that slot), so that rows matching stored ones cost it nothing.
+pub trait BeforeInsert {
+    fn fill(
+        &mut self,
+        tx: &Pipe,
+        known: &Known,
+        rows: &mut [Row],
+        new: &[(usize, usize)],
+    ) -> impl Future<Output = Result<(), DbErr>> + Send;
+}
+
+/// New rows inserted with the values they came with.
+pub struct AsGiven;
+
+impl BeforeInsert for AsGiven {
+    async fn fill(&mut self, _: &Pipe, _: &Known, _: &mut [Row], _: &[(usize, usize)]) -> Result<(), DbErr> {
+        Ok(())
+    }
+}
+
 /// Upserts `rows`, finding stored rows in `known` when it tracks the table;
-/// `before_insert` may fill in values of the rows about to be created, given
-/// as (slot, index of the first incoming row of that slot), e.g. unique slugs.
+/// `before_insert` fills in what the rows about to be created lack.
 pub async fn upsert(
     tx: &Pipe,
     spec: &Spec,
     rows: Vec<Row>,
     known: &mut Known,
-    mut before_insert: impl FnMut(&mut [Row], &[(usize, usize)]),
+    mut before_insert: impl BeforeInsert,
 ) -> Result<Outcome, DbErr> {
     let key_idx: Vec<usize> = spec.keys.iter().map(|k| spec.index(k)).collect();
     let fallback_idx = spec.fallback.map(|f| spec.index(f));
@@ -176,7 +198,7 @@ pub async fn upsert(
     let mut inserted = Vec::with_capacity(new_slots.len());
     if !new_slots.is_empty() {
         let new_with_rows: Vec<(usize, usize)> = new_slots.iter().map(|&s| (s, first_row_of_slot[s])).collect();
-        before_insert(&mut slots, &new_with_rows);
+        before_insert.fill(tx, known, &mut slots, &new_with_rows).await?;
         let ids = allocate_ids(tx, spec.table, new_slots.len(), known).await?;
         let mut columns: Vec<&str> = vec!["id"];
         columns.extend(spec.columns.iter().map(|(c, _)| *c));
