@@ -340,3 +340,122 @@ async fn bibliography_page_is_one_query_with_bibtex_and_csl_json() {
     })
     .await;
 }
+
+/// OpenAlex works of one author ("Hub Author") with 276 coauthors: work k
+/// (year 2010 + k) shares it with coauthors 30k..30k+35, so neighbouring
+/// works share six and coauthor 35 (on works 0 and 1) is on work 8 too.
+fn hub_works() -> String {
+    let author = |n: u32, name: String| json!({ "author": { "id": format!("https://openalex.org/A{n}"), "display_name": name } });
+    let mut lines = String::new();
+    for k in 0..9u32 {
+        let mut authorships = vec![author(770_000, "Hub Author".to_owned())];
+        authorships.extend((30 * k..30 * k + 36).map(|c| author(771_000 + c, format!("Coauthor {c}"))));
+        if k == 8 {
+            authorships.push(author(771_035, "Coauthor 35".to_owned()));
+        }
+        let work = json!({
+            "id": format!("https://openalex.org/W77000{k}"),
+            "title": format!("Hub work {k}"),
+            "publication_year": 2010 + k,
+            "authorships": authorships,
+        });
+        lines.push_str(&format!("{work}\n"));
+    }
+    lines
+}
+
+/// A hub's first coauthors are read from `coauthor_tops`, kept by the
+/// incremental refresh and by the rebuild; its pages match the list grouped
+/// from the pairs, which serves the pages beyond them.
+#[tokio::test]
+async fn a_hubs_first_coauthors_are_stored_and_match_the_grouped_list() {
+    for_each_db(|app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hub.jsonl");
+        std::fs::write(&file, hub_works()).unwrap();
+        let format = scholargraph::ingest::formats::Format::OpenAlex;
+        let files = [file.display().to_string()];
+        let report = scholargraph::ingest::import::import(&app.db, format, &files, &Default::default()).await;
+        assert_eq!(report.exit_code(), 0, "{}", report.summary());
+
+        let q = r#"query($after: String, $first: Int, $min: Int) { author(slug: "hub-author") {
+            metrics { collaboratorsCount closeCollaboratorsCount }
+            coauthors(first: $first, after: $after, minSharedWorks: $min) { totalCount
+              pageInfo { hasNextPage hasPreviousPage }
+              edges { cursor sharedWorksCount firstYear lastYear node { slug } } } } }"#;
+        let page = |first: i64, after: Option<&str>, min: i64| {
+            let app = &app;
+            let after = after.map(str::to_owned);
+            async move {
+                let body = app.post(q, json!({ "first": first, "after": after, "min": min })).await;
+                assert!(body.get("errors").is_none(), "{body}");
+                body["data"]["author"].clone()
+            }
+        };
+        let tops = || async {
+            let sql = "SELECT author_id, position, coauthor_id, shared_works_count, first_year, last_year \
+                       FROM coauthor_tops ORDER BY author_id, position";
+            let stmt = sea_orm::Statement::from_string(app.db.backend(), sql);
+            let rows = sea_orm::ConnectionTrait::query_all_raw(&app.db.read, stmt).await.unwrap();
+            rows.iter()
+                .map(|r| {
+                    let i = |c: &str| {
+                        r.try_get::<Option<i64>>("", c)
+                            .ok()
+                            .flatten()
+                            .or_else(|| r.try_get::<Option<i32>>("", c).ok().flatten().map(i64::from))
+                    };
+                    ["author_id", "position", "coauthor_id", "shared_works_count", "first_year", "last_year"].map(i)
+                })
+                .collect::<Vec<_>>()
+        };
+
+        app.db.start_capture();
+        let first = page(8, None, 1).await;
+        let sql: Vec<String> = app.db.take_captured().into_iter().map(|s| s.sql).collect();
+        assert!(sql.iter().any(|s| s.contains("FROM coauthor_tops")), "{sql:#?}");
+        assert!(!sql.iter().any(|s| s.contains("COUNT(DISTINCT")), "no pairs grouped: {sql:#?}");
+        assert_eq!(first["metrics"]["collaboratorsCount"], 276);
+        assert_eq!(first["metrics"]["closeCollaboratorsCount"], 48);
+        let stored = tops().await;
+        assert_eq!(stored.len(), 100, "the hub's first 100 coauthors are stored (and only the hub is a hub)");
+        let c = &first["coauthors"];
+        assert_eq!(c["totalCount"], 276);
+        assert_eq!(c["pageInfo"]["hasNextPage"], true);
+        assert_eq!(c["edges"][0]["node"]["slug"], "coauthor-35", "three shared works first");
+        assert_eq!(c["edges"][0]["sharedWorksCount"], 3);
+        assert_eq!(c["edges"][0]["firstYear"], 2010);
+        assert_eq!(c["edges"][0]["lastYear"], 2018);
+        // Then two shared works, the latest years first.
+        assert_eq!(c["edges"][1]["sharedWorksCount"], 2);
+        assert_eq!(c["edges"][1]["lastYear"], 2018);
+
+        // Pages read from the table against the list grouped from the pairs
+        // (a page reaching past the stored 100 is grouped).
+        let one = c["edges"][0]["cursor"].as_str().unwrap().to_owned();
+        for min in [1, 2] {
+            let grouped = page(100, Some(&one), min).await;
+            let grouped = grouped["coauthors"]["edges"].as_array().unwrap().clone();
+            for (after, first) in [(1usize, 8i64), (40, 10), (90, 9)] {
+                if after > grouped.len() {
+                    continue;
+                }
+                let cursor =
+                    if after == 1 { one.clone() } else { grouped[after - 2]["cursor"].as_str().unwrap().to_owned() };
+                let read = page(first, Some(&cursor), min).await;
+                let edges = read["coauthors"]["edges"].as_array().unwrap();
+                let want: Vec<&Value> = grouped.iter().skip(after - 1).take(first as usize).collect();
+                assert_eq!(edges.iter().collect::<Vec<_>>(), want, "min {min}, after {after}");
+                let total = if min == 1 { 276 } else { 48 };
+                assert_eq!(read["coauthors"]["totalCount"], total);
+                assert_eq!(read["coauthors"]["pageInfo"]["hasPreviousPage"], true);
+                assert_eq!(read["coauthors"]["pageInfo"]["hasNextPage"], (after as i64 + first) < total);
+            }
+        }
+
+        // The rebuild (reindex) stores the same lists.
+        scholargraph::ingest::derive::rebuild(&app.db).await.unwrap();
+        assert_eq!(tops().await, stored);
+    })
+    .await;
+}

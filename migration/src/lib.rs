@@ -9,6 +9,7 @@ mod m20261125_000004_social;
 mod m20261125_000005_persisted;
 mod m20261125_000006_imports;
 mod m20261125_000007_deferred_schema;
+mod m20261205_000008_coauthor_tops;
 mod names;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_persisted::Migration),
             Box::new(m20261125_000006_imports::Migration),
             Box::new(m20261125_000007_deferred_schema::Migration),
+            Box::new(m20261205_000008_coauthor_tops::Migration),
         ]
     }
 }

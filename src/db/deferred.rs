@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, TransactionTrait, Value};
 use super::{Db, Kind, fetch, stmt, text};
 
 /// Indexes and keys of these tables may be set aside: the ones an import fills.
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 9] = [
     "works",
     "authors",
     "authorships",
@@ -19,6 +19,7 @@ const TABLES: [&str; 8] = [
     "citations",
     "work_topics",
     "author_topics",
+    "coauthor_tops",
     "search_index",
 ];
 

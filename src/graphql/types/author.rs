@@ -2,19 +2,23 @@
 //! coauthors and topics.
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use sea_orm::{FromQueryResult, Value};
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
 use super::institution::{Institution, InstitutionKey};
 use super::topic::Topic;
 use super::work::{WorkConnection, WorkFilter, WorkListArgs, WorkOrder, WorksOf, works_of};
+use crate::db::{padded_in, stmt};
 use crate::entities::{affiliation, author, external_metric, topic};
 use crate::error::ApiResult;
 use crate::graphql::connection::{PageInfo, connection};
 use crate::graphql::enums::SortDirection;
 use crate::graphql::global_id::{self, Kind};
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
-use crate::graphql::paging::{ListQuery, Page, Window, encode_cursor, page_size};
+use crate::graphql::paging::{ListQuery, Page, Total, Window, encode_cursor, page_size};
 use crate::graphql::scalars::{Date, DateTime};
+use crate::ingest::derive;
 
 by_id!(AuthorKey, author);
 
@@ -153,10 +157,19 @@ impl Author {
             i32,
         >,
     ) -> ApiResult<CoauthorConnection> {
-        let of = AuthorsOf::Coauthors { min_shared: min_shared_works.unwrap_or(1).max(1) };
-        let page = loaders(ctx)
-            .load_one(AuthorsPageKey { of, parent: self.0.id, window: Window::forward(first, after.as_deref())? })
-            .await?;
+        let min_shared = min_shared_works.unwrap_or(1).max(1);
+        let window = Window::forward(first, after.as_deref())?;
+        // A hub's page within its first coauthors is read from
+        // `coauthor_tops`; the totals are the author's collaborator counts.
+        let total = match min_shared {
+            1 => Some(self.0.collaborators_count),
+            2 => Some(self.0.close_collaborators_count),
+            _ => None,
+        };
+        let within = matches!(window, Window::Forward { after, first } if after + first <= derive::TOP);
+        let stored_total = total.filter(|_| within && self.0.collaborators_count >= derive::HUB).map(i64::from);
+        let of = AuthorsOf::Coauthors { min_shared };
+        let page = loaders(ctx).load_one(AuthorsPageKey { of, parent: self.0.id, window, stored_total }).await?;
         Ok(CoauthorConnection(page.unwrap_or_else(super::work::empty_page)))
     }
 
@@ -365,11 +378,11 @@ impl AuthorsOf {
                 "p.institution_id",
             ),
             AuthorsOf::Coauthors { min_shared } => {
-                let pairs = crate::ingest::derive::coauthor_pairs(true).replace("{ids}", "{parents}");
+                let pairs = derive::coauthor_pairs(true).replace("{ids}", "{parents}");
                 let mut q = ListQuery::new(
                     "au.*, c.shared_works_count, c.first_year, c.last_year",
                     format!("({pairs}) c JOIN authors au ON au.id = c.coauthor_id"),
-                    "c.shared_works_count DESC, c.last_year DESC NULLS LAST, au.id ASC",
+                    derive::COAUTHOR_ORDER,
                 );
                 q.and("c.shared_works_count >= ?", [Value::from(min_shared)]);
                 (q, "c.author_id")
@@ -383,6 +396,67 @@ pub struct AuthorsPageKey {
     pub of: AuthorsOf,
     pub parent: i64,
     pub window: Window,
+    /// the list's total, when the page is read from `coauthor_tops`
+    pub stored_total: Option<i64>,
+}
+
+impl AuthorsPageKey {
+    fn live(&self) -> Self {
+        AuthorsPageKey { stored_total: None, ..self.clone() }
+    }
+}
+
+fn decode_listed(with_edges: bool, r: &sea_orm::QueryResult) -> Result<ListedAuthor, sea_orm::DbErr> {
+    Ok(ListedAuthor {
+        author: author::Model::from_query_result(r, "")?,
+        shared_works_count: if with_edges { r.try_get("", "shared_works_count")? } else { None },
+        first_year: if with_edges { r.try_get("", "first_year")? } else { None },
+        last_year: if with_edges { r.try_get("", "last_year")? } else { None },
+    })
+}
+
+impl Batch {
+    /// Pages of hubs' coauthors as stored, one statement per kind of page;
+    /// a parent whose list is not stored (yet) has no page here.
+    async fn stored_coauthor_pages(
+        &self,
+        keys: &[AuthorsPageKey],
+    ) -> Result<HashMap<AuthorsPageKey, Page<ListedAuthor>>, sea_orm::DbErr> {
+        let mut groups: HashMap<(AuthorsOf, Window), Vec<&AuthorsPageKey>> = HashMap::new();
+        for k in keys {
+            groups.entry((k.of, k.window)).or_default().push(k);
+        }
+        let conn = &self.db.read;
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((of, window), keys) in groups {
+            let (AuthorsOf::Coauthors { min_shared }, Window::Forward { after, first }) = (of, window) else {
+                continue;
+            };
+            let mut values: Vec<Value> = keys.iter().map(|k| Value::from(k.parent)).collect();
+            let list = padded_in(&mut values);
+            values.extend([Value::from(min_shared), Value::from(after), Value::from(after + first)]);
+            let sql = format!(
+                "SELECT c.author_id AS parent__, au.*, c.shared_works_count, c.first_year, c.last_year, \
+                   CAST(c.position AS BIGINT) AS rn__ FROM coauthor_tops c JOIN authors au ON au.id = c.coauthor_id \
+                 WHERE c.author_id IN ({list}) AND c.shared_works_count >= ? AND c.position > ? AND c.position <= ? \
+                 ORDER BY c.author_id, c.position"
+            );
+            let mut items: HashMap<i64, Vec<(i64, ListedAuthor)>> = HashMap::new();
+            for r in conn.query_all_raw(stmt(conn.get_database_backend(), &sql, values)).await? {
+                let parent: i64 = r.try_get("", "parent__")?;
+                let position: i64 = r.try_get("", "rn__")?;
+                items.entry(parent).or_default().push((position, decode_listed(true, &r)?));
+            }
+            for k in keys {
+                let (Some(items), Some(total)) = (items.remove(&k.parent), k.stored_total) else { continue };
+                let first = items.first().map_or(1, |(p, _)| *p);
+                let last = items.last().map_or(0, |(p, _)| *p);
+                let page = Page { has_previous: first > 1, has_next: last < total, items, total: Total::Known(total) };
+                out.insert(k.clone(), page);
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl Loader<AuthorsPageKey> for Batch {
@@ -391,19 +465,19 @@ impl Loader<AuthorsPageKey> for Batch {
 
     async fn load(&self, keys: &[AuthorsPageKey]) -> LoadResult<AuthorsPageKey, Self::Value> {
         crate::graphql::loaders::name_batch::<AuthorsPageKey>(keys.len());
-        let decode = |with_edges: bool, r: &sea_orm::QueryResult| -> Result<ListedAuthor, sea_orm::DbErr> {
-            Ok(ListedAuthor {
-                author: author::Model::from_query_result(r, "")?,
-                shared_works_count: if with_edges { r.try_get("", "shared_works_count")? } else { None },
-                first_year: if with_edges { r.try_get("", "first_year")? } else { None },
-                last_year: if with_edges { r.try_get("", "last_year")? } else { None },
-            })
+        let stored: Vec<AuthorsPageKey> = keys.iter().filter(|k| k.stored_total.is_some()).cloned().collect();
+        let mut found = match stored.is_empty() {
+            true => HashMap::new(),
+            false => self.stored_coauthor_pages(&stored).await?,
         };
-        let mut out = std::collections::HashMap::with_capacity(keys.len());
+        // The rest, and stored pages not found, are grouped from the pairs.
+        let live: Vec<AuthorsPageKey> =
+            keys.iter().filter(|k| !found.contains_key(*k)).map(AuthorsPageKey::live).collect();
+        let mut out = HashMap::with_capacity(keys.len());
         // Coauthor lists carry edge columns; institution lists do not.
         for with_edges in [false, true] {
             let part: Vec<AuthorsPageKey> =
-                keys.iter().filter(|k| matches!(k.of, AuthorsOf::Coauthors { .. }) == with_edges).cloned().collect();
+                live.iter().filter(|k| matches!(k.of, AuthorsOf::Coauthors { .. }) == with_edges).cloned().collect();
             if part.is_empty() {
                 continue;
             }
@@ -415,19 +489,24 @@ impl Loader<AuthorsPageKey> for Batch {
                         let (list, parent) = of.query();
                         (list, parent, *window)
                     },
-                    |r| decode(with_edges, r),
-                    |(of, window), parent| AuthorsPageKey { of: *of, parent, window: *window },
+                    |r| decode_listed(with_edges, r),
+                    |(of, window), parent| AuthorsPageKey { of: *of, parent, window: *window, stored_total: None },
                 )
                 .await?;
             out.extend(pages);
         }
-        Ok(out)
+        Ok(keys
+            .iter()
+            .filter_map(|k| Some((k.clone(), found.remove(k).or_else(|| out.get(&k.live()).cloned())?)))
+            .collect())
     }
 }
 
 pub async fn authors_of(ctx: &Context<'_>, of: AuthorsOf, parent: i64, window: Window) -> ApiResult<AuthorConnection> {
-    let page =
-        loaders(ctx).load_one(AuthorsPageKey { of, parent, window }).await?.unwrap_or_else(super::work::empty_page);
+    let page = loaders(ctx)
+        .load_one(AuthorsPageKey { of, parent, window, stored_total: None })
+        .await?
+        .unwrap_or_else(super::work::empty_page);
     Ok(AuthorConnection(Page {
         items: page.items.into_iter().map(|(p, a)| (p, Author(a.author))).collect(),
         has_previous: page.has_previous,

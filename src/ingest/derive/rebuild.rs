@@ -114,24 +114,45 @@ async fn read_pairs<C: ConnectionTrait>(conn: &C, table: &str, key_col: &str, it
     Ok(lists)
 }
 
-/// Each work's citation count, by work id.
-async fn cited_counts<C: ConnectionTrait>(conn: &C) -> Result<Vec<u32>, DbErr> {
+/// Each work's citation count and year (0 when unknown), by work id.
+async fn work_facts<C: ConnectionTrait>(conn: &C) -> Result<(Vec<u32>, Vec<u16>), DbErr> {
     let max = max_id(conn, "works").await?;
     let mut cited = vec![0u32; max as usize + 1];
+    let mut years = vec![0u16; max as usize + 1];
     for lo in (0..=max).step_by(SLICE as usize) {
-        let filter = "FROM works WHERE cited_by_count > 0 AND id >= ? AND id < ?";
-        for r in fetch(
-            conn,
-            &[("id", Kind::BigInt), ("cited_by_count", Kind::Int)],
-            filter,
-            vec![lo.into(), (lo + SLICE).into()],
-        )
-        .await?
-        {
-            cited[small(&r[0], "work id")? as usize] = small(&r[1], "citation count")?;
+        let filter = "FROM works WHERE id >= ? AND id < ?";
+        let columns = [("id", Kind::BigInt), ("cited_by_count", Kind::Int), ("year", Kind::Int)];
+        for r in fetch(conn, &columns, filter, vec![lo.into(), (lo + SLICE).into()]).await? {
+            let id = small(&r[0], "work id")? as usize;
+            cited[id] = small(&r[1], "citation count")?;
+            years[id] = u16::try_from(int(&r[2])).unwrap_or(0);
         }
     }
-    Ok(cited)
+    Ok((cited, years))
+}
+
+/// A hub's first coauthors (`super::TOP`), in the list's order (most shared
+/// works, latest year, lowest id): (coauthor, shared works, first year,
+/// last year), years 0 when unknown.
+fn tops(author: u32, works: &[u32], years: &[u16], work_authors: &Lists) -> Vec<(u32, u32, u16, u16)> {
+    let mut pairs: Vec<(u32, u16)> = Vec::new();
+    for &w in works {
+        let year = years.get(w as usize).copied().unwrap_or(0);
+        pairs.extend(work_authors.of(w as usize).iter().filter(|&&b| b != author).map(|&b| (b, year)));
+    }
+    pairs.sort_unstable();
+    let mut out: Vec<(u32, u32, u16, u16)> = pairs
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|same| {
+            let known = same.iter().map(|p| p.1).filter(|&y| y > 0);
+            let first = known.clone().min().unwrap_or(0);
+            (same[0].0, same.len() as u32, first, known.max().unwrap_or(0))
+        })
+        .collect();
+    // NULLS LAST: an unknown year (0) sorts below every known one anyway.
+    out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(b.3.cmp(&a.3)).then(a.0.cmp(&b.0)));
+    out.truncate(super::TOP as usize);
+    out
 }
 
 /// The derived columns of `authors`, in the order of `COLUMNS`.
@@ -198,11 +219,11 @@ fn compute(
 /// Recomputes every author's metrics and topics; writes only what changed.
 pub async fn authors<C: Sink>(conn: &C) -> Result<(), DbErr> {
     let started = std::time::Instant::now();
-    let cited = cited_counts(conn).await?;
+    let (cited, years) = work_facts(conn).await?;
     let work_authors = read_pairs(conn, "authorships", "work_id", "author_id").await?;
     let work_topics = read_pairs(conn, "work_topics", "work_id", "topic_id").await?;
     let max_author = max_id(conn, "authors").await?;
-    let (mut updated, mut topic_rows) = (0usize, 0usize);
+    let (mut updated, mut topic_rows, mut hub_rows) = (0usize, 0usize, 0usize);
     let mut scratch = Scratch::default();
     let mut topics = Vec::new();
     let mut author_works = Lists::new();
@@ -220,9 +241,26 @@ pub async fn authors<C: Sink>(conn: &C) -> Result<(), DbErr> {
         let mut changed: Vec<(i64, Metrics)> = Vec::new();
         let mut replace_topics: Vec<i64> = Vec::new();
         let mut new_topic_rows: Vec<Vec<Value>> = Vec::new();
+        let mut top_rows: Vec<Vec<Value>> = Vec::new();
         for (&id, (old, old_topics)) in &stored {
             let works = author_works.of((id - block * AUTHOR_BLOCK) as usize);
             let metrics = compute(id as u32, works, &cited, &work_authors, &work_topics, &mut scratch, &mut topics);
+            if metrics[5] >= i64::from(super::HUB) {
+                let year = |y: u16| Value::Int((y > 0).then_some(i32::from(y)));
+                top_rows.extend(tops(id as u32, works, &years, &work_authors).into_iter().enumerate().map(
+                    |(i, (b, shared, first, last))| {
+                        let position = i as i32 + 1;
+                        vec![
+                            id.into(),
+                            position.into(),
+                            i64::from(b).into(),
+                            (shared as i32).into(),
+                            year(first),
+                            year(last),
+                        ]
+                    },
+                ));
+            }
             if &metrics != old {
                 changed.push((id, metrics));
             }
@@ -251,8 +289,26 @@ pub async fn authors<C: Sink>(conn: &C) -> Result<(), DbErr> {
             new_topic_rows,
         )
         .await?;
+        // Few authors are hubs: their lists are written again whole.
+        let sql = "DELETE FROM coauthor_tops WHERE author_id >= ? AND author_id < ?";
+        conn.execute_raw(stmt(conn.get_database_backend(), sql, vec![lo.into(), hi.into()])).await?;
+        hub_rows += top_rows.len();
+        insert_tuples(
+            conn,
+            "INSERT INTO coauthor_tops (author_id, position, coauthor_id, shared_works_count, first_year, last_year) \
+             VALUES {rows}",
+            6,
+            top_rows,
+        )
+        .await?;
     }
-    tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, updated, topic_rows, "author metrics rebuilt");
+    tracing::debug!(
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        updated,
+        topic_rows,
+        hub_rows,
+        "author metrics rebuilt"
+    );
     Ok(())
 }
 
