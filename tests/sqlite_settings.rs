@@ -18,7 +18,7 @@ async fn file_databases_use_wal_foreign_keys_and_a_busy_timeout() {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
-    for (conn, cache) in [(&db.read, "-8192"), (&db.write, "-65536")] {
+    for (conn, cache) in [(&db.read, "-4096"), (&db.write, "-65536")] {
         assert_eq!(pragma(conn, "journal_mode").await, "wal");
         assert_eq!(pragma(conn, "foreign_keys").await, "1");
         assert_eq!(pragma(conn, "busy_timeout").await, "5000");

@@ -354,8 +354,10 @@ impl Tracker {
 
 /// After a large import, Postgres' planner statistics are brought up to
 /// date at once rather than whenever autovacuum comes by: with the sizes of
-/// an empty database, the discovery queries chose plans 100× slower. On
-/// SQLite the search index's segments are merged.
+/// an empty database, the discovery queries chose plans 100× slower. The
+/// tables are vacuumed too, so that their visibility maps let index-only
+/// scans skip the rows (an author's works read 1,204 rows a second time:
+/// 8.7 against 4.1 ms). On SQLite the search index's segments are merged.
 async fn refresh_statistics(db: &Db, report: &ImportReport) -> Result<(), DbErr> {
     const LARGE: usize = 10_000;
     if report.counts.created() + report.counts.updated() >= LARGE {
@@ -364,8 +366,8 @@ async fn refresh_statistics(db: &Db, report: &ImportReport) -> Result<(), DbErr>
     if db.write.get_database_backend() == sea_orm::DbBackend::Postgres && report.counts.created() >= LARGE {
         db.write
             .execute_unprepared(
-                "ANALYZE works, authors, authorships, authorship_institutions, citations, work_topics, search_index, \
-                 author_topics, topics, institutions, affiliations, venues, work_features",
+                "VACUUM (ANALYZE) works, authors, authorships, authorship_institutions, citations, work_topics, search_index, \
+                 author_topics, coauthor_tops, topics, institutions, affiliations, venues, work_features",
             )
             .await?;
     }
