@@ -38,14 +38,18 @@ pub fn in_list(n: usize) -> String {
 pub const MAX_IN: usize = 16_384;
 
 /// Placeholders for `values` in an `IN (…)` list, padded to a power of two
-/// (at least 8) by repeating the last value: lists of a few lengths make
+/// (at least 8) with NULLs of the same type: lists of a few lengths make
 /// statements that repeat, so they are prepared once and the prepared-
 /// statement cache stays small (one per length had grown it by 100 MB during
-/// an import). Callers keep lists at most [`MAX_IN`] long.
+/// an import). A NULL matches nothing; padding by repeating the last value
+/// had PostgreSQL count that value eight times when it planned for the
+/// values given, and choose a hash join over every authorship for one
+/// prolific author (219 against 53 ms). Only for `IN` in a condition, never
+/// `NOT IN`. Callers keep lists at most [`MAX_IN`] long.
 pub fn padded_in(values: &mut Vec<Value>) -> String {
     debug_assert!(values.len() <= MAX_IN);
-    let Some(last) = values.last().cloned() else { return "NULL".to_owned() };
-    values.resize(values.len().next_power_of_two().max(8), last);
+    let Some(pad) = values.last().map(Value::as_null) else { return "NULL".to_owned() };
+    values.resize(values.len().next_power_of_two().max(8), pad);
     in_list(values.len())
 }
 
@@ -84,7 +88,8 @@ mod tests {
     fn lists_come_in_few_lengths() {
         let mut values: Vec<Value> = (1..=9).map(|i: i64| i.into()).collect();
         assert_eq!(padded_in(&mut values).matches('?').count(), 16);
-        assert_eq!(values[15], Value::from(9i64));
+        assert_eq!(values[8], Value::from(9i64));
+        assert_eq!(values[15], Value::BigInt(None), "padded with NULLs, which match nothing");
         let mut one = vec![Value::from(1i64)];
         assert_eq!(padded_in(&mut one).matches('?').count(), 8);
         assert_eq!(padded_in(&mut Vec::new()), "NULL");

@@ -4,7 +4,7 @@
 //! lists use LIMIT/OFFSET on indexed orders and count only when asked.
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, QueryResult, Statement, Value};
 
 use crate::db::{padded_in, stmt};
 use crate::error::{AppError, AppResult};
@@ -153,11 +153,33 @@ pub struct ListQuery {
     pub filter: Vec<String>,
     pub values: Vec<Value>,
     pub order: String,
+    /// how a nested page's rows are read back by key (see `by_key`)
+    pub keyed: Option<Keyed>,
+}
+
+/// A nested list whose rows are read back by key after the cut: the window
+/// then sorts a parent's keys, not its whole rows.
+#[derive(Clone, Copy, Debug)]
+pub struct Keyed {
+    /// what tells a row from the others of its parent (e.g. `w.id`)
+    pub key: &'static str,
+    /// the tables `select` reads, joined to the cut `k` by its `parent__`
+    /// and `key__` (e.g. `works w ON w.id = k.key__`)
+    pub rejoin: &'static str,
 }
 
 impl ListQuery {
     pub fn new(select: &'static str, from: impl Into<String>, order: impl Into<String>) -> Self {
-        Self { select, from: from.into(), filter: Vec::new(), values: Vec::new(), order: order.into() }
+        Self { select, from: from.into(), filter: Vec::new(), values: Vec::new(), order: order.into(), keyed: None }
+    }
+
+    /// Nested pages read their rows back by key on SQLite, whose window
+    /// functions sort whole rows: the works of an author with 1,204 took
+    /// 12 ms whole and 5 ms as keys, an author topic list of 236 authors
+    /// 30 and 15 ms (sqlite3 shell).
+    pub fn by_key(mut self, key: &'static str, rejoin: &'static str) -> Self {
+        self.keyed = Some(Keyed { key, rejoin });
+        self
     }
 
     /// Adds `AND condition`, its `?` bound to `values` in order.
@@ -246,15 +268,24 @@ impl ListQuery {
                 "rn__ > cnt__ - ?"
             }
         };
-        let sql = format!(
-            "SELECT * FROM (SELECT {parent} AS parent__, {select}, \
+        let backend = conn.get_database_backend();
+        let keyed = self.keyed.filter(|_| backend == DbBackend::Sqlite);
+        let (inner, outer) = match keyed {
+            Some(k) => (format!("{} AS key__", k.key), format!("k.parent__, {}, k.rn__, k.cnt__", self.select)),
+            None => (self.select.to_owned(), String::new()),
+        };
+        let windowed = format!(
+            "SELECT * FROM (SELECT {parent} AS parent__, {inner}, \
                ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {order}) AS rn__, \
                COUNT(*) OVER (PARTITION BY {parent}) AS cnt__ \
-             FROM {from} WHERE {filter}) t WHERE {cut} ORDER BY parent__, rn__",
-            select = self.select,
+             FROM {from} WHERE {filter}) t WHERE {cut}",
             order = self.order,
         );
-        stmt(conn.get_database_backend(), &sql, values)
+        let sql = match keyed {
+            Some(k) => format!("SELECT {outer} FROM ({windowed}) k JOIN {} ORDER BY k.parent__, k.rn__", k.rejoin),
+            None => format!("{windowed} ORDER BY parent__, rn__"),
+        };
+        stmt(backend, &sql, values)
     }
 
     /// The count of one parent's list, for the rare page that came back empty.

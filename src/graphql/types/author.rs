@@ -323,6 +323,11 @@ impl Loader<TopicsOfAuthorKey> for Batch {
                         "t.*, p.works_count AS author_works_count",
                         "author_topics p JOIN topics t ON t.id = p.topic_id",
                         "p.works_count DESC, t.id ASC",
+                    )
+                    .by_key(
+                        "t.id",
+                        "author_topics p ON p.author_id = k.parent__ AND p.topic_id = k.key__ \
+                         JOIN topics t ON t.id = p.topic_id",
                     );
                     (list, "p.author_id", Window::Forward { after: 0, first: *first })
                 },

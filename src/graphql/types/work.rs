@@ -390,7 +390,7 @@ impl Loader<WorksPageKey> for Batch {
                 |k| ((k.of, k.args.clone(), k.window), k.parent),
                 |(of, args, window)| {
                     let (from, parent) = of.source();
-                    (args.query(from), parent, *window)
+                    (args.query(from).by_key("w.id", "works w ON w.id = k.key__"), parent, *window)
                 },
                 |r| work::Model::from_query_result(r, ""),
                 |(of, args, window), parent| WorksPageKey { of: *of, parent, args: args.clone(), window: *window },
