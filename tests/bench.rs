@@ -46,4 +46,17 @@ fn the_benchmark_runs_end_to_end() {
         }
         assert_eq!(written.lines().filter(|l| l.starts_with(&format!("| {name} |"))).count(), 7, "floors");
     }
+
+    // --reuse keeps a database that still holds the same generated works.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_scholargraph"))
+        .args(["bench", "--works", "10000", "--seconds", "1", "--concurrency", "1", "--floor-runs", "1"])
+        .args(["--peer", "none", "--databases", "sqlite", "--reuse"])
+        .arg("--work-dir")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(again.status.success(), "{stderr}");
+    assert!(stderr.contains("bench: reusing sqlite://"), "{stderr}");
+    assert!(!stderr.contains("bench: importing"), "{stderr}");
 }

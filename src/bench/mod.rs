@@ -124,8 +124,14 @@ async fn prepare(
 ) -> anyhow::Result<Db> {
     let marker = dir.join(format!("{which:?}-{}-{}.ready", args.works, args.seed).to_lowercase());
     if args.reuse && marker.exists() && std::fs::read_to_string(&marker)? == url {
-        eprintln!("bench: reusing {url}");
-        return Ok(Db::connect(url).await?);
+        let db = Db::connect(url).await?;
+        // Another run with the same URL and another --works may have
+        // refilled the database since: its last generated work tells.
+        if holds_generated(&db, args.works).await? {
+            eprintln!("bench: reusing {url}");
+            return Ok(db);
+        }
+        eprintln!("bench: {url} no longer holds {} generated works; importing again", args.works);
     }
     let _ = std::fs::remove_file(&marker);
     match which {
@@ -151,6 +157,14 @@ async fn prepare(
     }
     std::fs::write(&marker, url)?;
     Ok(db)
+}
+
+/// Whether the database holds exactly `works` generated works (W1 … WN).
+async fn holds_generated(db: &Db, works: usize) -> anyhow::Result<bool> {
+    let from = "FROM works WHERE openalex_id IN (?, ?)";
+    let values = vec![format!("W{works}").into(), format!("W{}", works + 1).into()];
+    let found = crate::db::fetch(&db.read, &[("openalex_id", crate::db::Kind::Text)], from, values).await?;
+    Ok(found.len() == 1 && crate::db::text(&found[0][0]) == format!("W{works}"))
 }
 
 /// Drops and creates the database named in `url`, through the server's

@@ -36,7 +36,13 @@ pub fn free_port() -> anyhow::Result<u16> {
 /// would be refused otherwise); the benchmark loads the demo corpus itself.
 pub async fn serve(database_url: &str, log: &std::path::Path) -> anyhow::Result<Process> {
     let port = free_port()?;
-    let exe = std::env::current_exe().context("locating this binary")?;
+    // On Linux through /proc: the binary running now, even when a rebuild
+    // has replaced its file since (its path then ends in " (deleted)").
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    let exe = match proc_exe.exists() {
+        true => proc_exe.to_path_buf(),
+        false => std::env::current_exe().context("locating this binary")?,
+    };
     let mut command = Command::new(exe);
     command
         .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--database-url", database_url])
