@@ -269,21 +269,23 @@ impl ListQuery {
             }
         };
         let backend = conn.get_database_backend();
-        let keyed = self.keyed.filter(|_| backend == DbBackend::Sqlite);
-        let (inner, outer) = match keyed {
-            Some(k) => (format!("{} AS key__", k.key), format!("k.parent__, {}, k.rn__, k.cnt__", self.select)),
-            None => (self.select.to_owned(), String::new()),
+        let windowed = |columns: &str| {
+            format!(
+                "SELECT * FROM (SELECT {parent} AS parent__, {columns}, \
+                   ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {order}) AS rn__, \
+                   COUNT(*) OVER (PARTITION BY {parent}) AS cnt__ \
+                 FROM {from} WHERE {filter}) t WHERE {cut}",
+                order = self.order,
+            )
         };
-        let windowed = format!(
-            "SELECT * FROM (SELECT {parent} AS parent__, {inner}, \
-               ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {order}) AS rn__, \
-               COUNT(*) OVER (PARTITION BY {parent}) AS cnt__ \
-             FROM {from} WHERE {filter}) t WHERE {cut}",
-            order = self.order,
-        );
-        let sql = match keyed {
-            Some(k) => format!("SELECT {outer} FROM ({windowed}) k JOIN {} ORDER BY k.parent__, k.rn__", k.rejoin),
-            None => format!("{windowed} ORDER BY parent__, rn__"),
+        let sql = match self.keyed.filter(|_| backend == DbBackend::Sqlite) {
+            Some(k) => format!(
+                "SELECT k.parent__, {}, k.rn__, k.cnt__ FROM ({}) k JOIN {} ORDER BY k.parent__, k.rn__",
+                self.select,
+                windowed(&format!("{} AS key__", k.key)),
+                k.rejoin
+            ),
+            None => format!("{} ORDER BY parent__, rn__", windowed(self.select)),
         };
         stmt(backend, &sql, values)
     }

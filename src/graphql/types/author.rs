@@ -500,10 +500,14 @@ impl Loader<AuthorsPageKey> for Batch {
                 .await?;
             out.extend(pages);
         }
-        Ok(keys
-            .iter()
-            .filter_map(|k| Some((k.clone(), found.remove(k).or_else(|| out.get(&k.live()).cloned())?)))
-            .collect())
+        // `out` holds the live keys' pages as they are; a stored key takes
+        // its own page or, when its list was not stored, a copy of the live one.
+        for k in keys.iter().filter(|k| k.stored_total.is_some()) {
+            if let Some(page) = found.remove(k).or_else(|| out.get(&k.live()).cloned()) {
+                out.insert(k.clone(), page);
+            }
+        }
+        Ok(out)
     }
 }
 
