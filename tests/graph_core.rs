@@ -459,3 +459,36 @@ async fn a_hubs_first_coauthors_are_stored_and_match_the_grouped_list() {
     })
     .await;
 }
+
+/// A parent's nested page is the same whether it is loaded alone (one
+/// `ORDER BY … LIMIT`) or beside other parents (one window over all of
+/// them), with or without a filter, on the first page and after a cursor.
+#[tokio::test]
+async fn a_nested_page_alone_equals_it_among_other_parents() {
+    for_each_db(|app| async move {
+        let part = r#"works(first: 3, after: $after, filter: $filter) {
+            totalCount pageInfo { hasNextPage hasPreviousPage } edges { cursor node { title } } }
+            topics(first: 2) { topic { code } worksCount }"#;
+        let cursor = app.post(r#"{ works(first: 1) { edges { cursor } } }"#, json!({})).await["data"]["works"]["edges"][0]
+            ["cursor"]
+            .clone();
+        let many = format!(
+            r#"query($after: String, $filter: WorkFilter) {{ authors(first: 8, orderBy: {{field: WORKS_COUNT, direction: DESC}}) {{
+                nodes {{ slug {part} }} }} }}"#
+        );
+        let one = format!(r#"query($slug: String!, $after: String, $filter: WorkFilter) {{ author(slug: $slug) {{ slug {part} }} }}"#);
+        for (after, filter) in [(Value::Null, Value::Null), (cursor.clone(), Value::Null), (cursor, json!({"yearFrom": 2015}))] {
+            let vars = json!({"after": after, "filter": filter});
+            let body = app.post(&many, vars.clone()).await;
+            let nodes = body["data"]["authors"]["nodes"].as_array().unwrap_or_else(|| panic!("{body}")).clone();
+            assert!(nodes.iter().any(|n| n["works"]["totalCount"].as_i64() > Some(4)), "{body}");
+            for node in nodes {
+                let mut vars = vars.clone();
+                vars["slug"] = node["slug"].clone();
+                let alone = app.post(&one, vars).await;
+                assert_eq!(alone["data"]["author"], node, "{filter} after {after}");
+            }
+        }
+    })
+    .await;
+}

@@ -328,7 +328,8 @@ impl Loader<TopicsOfAuthorKey> for Batch {
                         "t.id",
                         "author_topics p ON p.author_id = k.parent__ AND p.topic_id = k.key__ \
                          JOIN topics t ON t.id = p.topic_id",
-                    );
+                    )
+                    .counted_in("author_topics p");
                     (list, "p.author_id", Window::Forward { after: 0, first: *first })
                 },
                 |r| {

@@ -367,6 +367,18 @@ impl WorksOf {
             WorksOf::CitedBy => ("citations p JOIN works w ON w.id = p.citing_work_id", "p.cited_work_id"),
         }
     }
+
+    /// The link table holding one row per listed work (its join to `works`
+    /// is a foreign key that always matches), to count a parent's works in;
+    /// not for references, whose unresolved citations have no work.
+    fn counted_in(self) -> Option<&'static str> {
+        match self {
+            WorksOf::Author => Some("authorships p"),
+            WorksOf::Topic => Some("work_topics p"),
+            WorksOf::CitedBy => Some("citations p"),
+            WorksOf::Institution | WorksOf::Venue | WorksOf::References => None,
+        }
+    }
 }
 
 /// One page of the works of one parent.
@@ -390,7 +402,11 @@ impl Loader<WorksPageKey> for Batch {
                 |k| ((k.of, k.args.clone(), k.window), k.parent),
                 |(of, args, window)| {
                     let (from, parent) = of.source();
-                    (args.query(from).by_key("w.id", "works w ON w.id = k.key__"), parent, *window)
+                    let mut list = args.query(from).by_key("w.id", "works w ON w.id = k.key__");
+                    if let Some(table) = of.counted_in() {
+                        list = list.counted_in(table);
+                    }
+                    (list, parent, *window)
                 },
                 |r| work::Model::from_query_result(r, ""),
                 |(of, args, window), parent| WorksPageKey { of: *of, parent, args: args.clone(), window: *window },
