@@ -88,15 +88,15 @@ impl Measured {
                 let lite = self.find("scholargraph", "SQLite", peer.query, peer.concurrency);
                 let (o, p) = (&ours.figures, &peer.figures);
                 out.push_str(&format!(
-                    "| {} | {} | {:.0} | {:.0} | {:.1}× | {:.2} | {:.2} | {:.1}× | {} |\n",
+                    "| {} | {} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {} | {} |\n",
                     peer.query,
                     peer.concurrency,
                     o.per_second,
                     p.per_second,
-                    o.per_second / p.per_second.max(1e-9),
+                    ratio(o.per_second, p.per_second),
                     o.p50_ms,
                     p.p50_ms,
-                    p.p50_ms / o.p50_ms.max(1e-9),
+                    ratio(p.p50_ms, o.p50_ms),
                     lite.map_or("–".to_owned(), |l| format!("{:.0}", l.figures.per_second)),
                 ));
             }
@@ -140,4 +140,20 @@ pub fn write_into(path: &Path, works: usize, markdown: &str) -> anyhow::Result<(
         _ => format!("{}\n{section}\n", old.trim_end()),
     };
     std::fs::write(path, new).with_context(|| format!("writing {}", path.display()))
+}
+
+/// `a ÷ b` as `2.5×`; `–` when either side finished no request in the run
+/// (a peer's 0 req/s made it 54,440,000,000×).
+fn ratio(a: f64, b: f64) -> String {
+    if a > 0.0 && b > 0.0 { format!("{:.1}×", a / b) } else { "–".to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_ratio_over_nothing_is_a_dash() {
+        assert_eq!(super::ratio(5.0, 2.0), "2.5×");
+        assert_eq!(super::ratio(54.0, 0.0), "–");
+        assert_eq!(super::ratio(0.0, 3.0), "–");
+    }
 }
