@@ -492,3 +492,53 @@ async fn a_nested_page_alone_equals_it_among_other_parents() {
     })
     .await;
 }
+
+/// Author topics keep their position in the author's list (most works
+/// first, then topic id), written by the incremental refresh and by the
+/// rebuild, which also renumbers a list numbered wrongly; `topics(first:)`
+/// reads the first positions.
+#[tokio::test]
+async fn author_topics_keep_their_positions() {
+    for_each_db(|app| async move {
+        let app = &app;
+        let misnumbered = || async move {
+            let sql = "SELECT COUNT(*) AS n FROM author_topics p JOIN (SELECT author_id, topic_id, \
+                       ROW_NUMBER() OVER (PARTITION BY author_id ORDER BY works_count DESC, topic_id) AS rn \
+                       FROM author_topics) r ON r.author_id = p.author_id AND r.topic_id = p.topic_id \
+                       WHERE p.position <> r.rn";
+            let stmt = sea_orm::Statement::from_string(app.db.backend(), sql);
+            let row = sea_orm::ConnectionTrait::query_one_raw(&app.db.read, stmt).await.unwrap().unwrap();
+            row.try_get::<i64>("", "n").unwrap()
+        };
+        let exec = |sql: &'static str| async move {
+            let stmt = sea_orm::Statement::from_string(app.db.backend(), sql);
+            sea_orm::ConnectionTrait::execute_raw(&app.db.write, stmt).await.unwrap();
+        };
+        assert_eq!(misnumbered().await, 0, "as loaded");
+
+        let q = r#"{ authors(first: 20, orderBy: {field: WORKS_COUNT, direction: DESC}) { nodes {
+            few: topics(first: 1) { topic { code } worksCount } all: topics(first: 100) { topic { code } worksCount } } } }"#;
+        let body = app.post(q, json!({})).await;
+        let nodes = body["data"]["authors"]["nodes"].as_array().unwrap_or_else(|| panic!("{body}")).clone();
+        assert!(nodes.iter().any(|n| n["all"].as_array().unwrap().len() > 1), "{body}");
+        for n in &nodes {
+            let all = n["all"].as_array().unwrap();
+            let few: Vec<&Value> = all.iter().take(1).collect();
+            assert_eq!(n["few"].as_array().unwrap().iter().collect::<Vec<_>>(), few);
+            let counts: Vec<i64> = all.iter().map(|t| t["worksCount"].as_i64().unwrap()).collect();
+            assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most works first: {counts:?}");
+        }
+
+        // The incremental refresh numbers the lists it writes.
+        let ids: Vec<i64> = (1..=200).collect();
+        scholargraph::ingest::derive::authors(&app.db.write, scholargraph::ingest::derive::Scope::Ids(&ids)).await.unwrap();
+        assert_eq!(misnumbered().await, 0, "after a refresh");
+        // The rebuild renumbers a list numbered wrongly.
+        exec("UPDATE author_topics SET position = 0").await;
+        assert!(misnumbered().await > 0);
+        scholargraph::ingest::derive::rebuild(&app.db).await.unwrap();
+        assert_eq!(misnumbered().await, 0, "after a rebuild");
+        assert_eq!(app.post(q, json!({})).await["data"], body["data"]);
+    })
+    .await;
+}

@@ -10,6 +10,7 @@ mod m20261125_000005_persisted;
 mod m20261125_000006_imports;
 mod m20261125_000007_deferred_schema;
 mod m20261205_000008_coauthor_tops;
+mod m20261205_000009_author_topic_positions;
 mod names;
 
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_imports::Migration),
             Box::new(m20261125_000007_deferred_schema::Migration),
             Box::new(m20261205_000008_coauthor_tops::Migration),
+            Box::new(m20261205_000009_author_topic_positions::Migration),
         ]
     }
 }

@@ -42,14 +42,24 @@ impl Batch {
         sql: &str,
         ids: impl Iterator<Item = i64>,
     ) -> Result<HashMap<i64, Vec<M>>, DbErr> {
+        self.children_with(sql, ids, |row| M::from_query_result(row, "")).await
+    }
+
+    /// [`Batch::children`] with rows made by `decode`.
+    pub async fn children_with<T>(
+        &self,
+        sql: &str,
+        ids: impl Iterator<Item = i64>,
+        decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
+    ) -> Result<HashMap<i64, Vec<T>>, DbErr> {
         let mut ids: Vec<Value> = ids.map(Value::from).collect();
         let sql = sql.replace("{ids}", &padded_in(&mut ids));
         let conn = &self.db.read;
         let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, ids)).await?;
-        let mut out: HashMap<i64, Vec<M>> = HashMap::new();
+        let mut out: HashMap<i64, Vec<T>> = HashMap::new();
         for row in rows {
             let parent: i64 = row.try_get("", "parent__")?;
-            out.entry(parent).or_default().push(M::from_query_result(&row, "")?);
+            out.entry(parent).or_default().push(decode(&row)?);
         }
         Ok(out)
     }

@@ -312,36 +312,34 @@ impl Loader<TopicsOfAuthorKey> for Batch {
     type Value = Vec<AuthorTopicRowOut>;
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
+    /// The first topics of each author by their stored position: an index
+    /// range per author, where a window numbered all of their topics.
     async fn load(&self, keys: &[TopicsOfAuthorKey]) -> LoadResult<TopicsOfAuthorKey, Self::Value> {
         crate::graphql::loaders::name_batch::<TopicsOfAuthorKey>(keys.len());
-        let pages = self
-            .nested_pages(
-                keys,
-                |k| (k.first, k.author),
-                |first| {
-                    let list = ListQuery::new(
-                        "t.*, p.works_count AS author_works_count",
-                        "author_topics p JOIN topics t ON t.id = p.topic_id",
-                        "p.works_count DESC, t.id ASC",
-                    )
-                    .by_key(
-                        "t.id",
-                        "author_topics p ON p.author_id = k.parent__ AND p.topic_id = k.key__ \
-                         JOIN topics t ON t.id = p.topic_id",
-                    )
-                    .counted_in("author_topics p");
-                    (list, "p.author_id", Window::Forward { after: 0, first: *first })
-                },
-                |r| {
+        let mut by_first: HashMap<i64, Vec<i64>> = HashMap::new();
+        for k in keys {
+            by_first.entry(k.first).or_default().push(k.author);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (first, authors) in by_first {
+            let sql = format!(
+                "SELECT p.author_id AS parent__, t.*, p.works_count AS author_works_count \
+                 FROM author_topics p JOIN topics t ON t.id = p.topic_id \
+                 WHERE p.author_id IN ({{ids}}) AND p.position <= {first} ORDER BY p.author_id, p.position"
+            );
+            let mut rows = self
+                .children_with(&sql, authors.iter().copied(), |r| {
                     Ok(AuthorTopicRowOut {
                         author_works_count: r.try_get("", "author_works_count")?,
                         topic: topic::Model::from_query_result(r, "")?,
                     })
-                },
-                |first, author| TopicsOfAuthorKey { author, first: *first },
-            )
-            .await?;
-        Ok(pages.into_iter().map(|(k, page)| (k, page.items.into_iter().map(|(_, m)| m).collect())).collect())
+                })
+                .await?;
+            for author in authors {
+                out.insert(TopicsOfAuthorKey { author, first }, rows.remove(&author).unwrap_or_default());
+            }
+        }
+        Ok(out)
     }
 }
 

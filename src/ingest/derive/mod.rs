@@ -108,8 +108,9 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbE
     run_scoped(
         conn,
         ids,
-        "INSERT INTO author_topics (author_id, topic_id, works_count) \
-         SELECT a.author_id, wt.topic_id, COUNT(DISTINCT a.work_id) \
+        "INSERT INTO author_topics (author_id, topic_id, works_count, position) \
+         SELECT a.author_id, wt.topic_id, COUNT(DISTINCT a.work_id), \
+           ROW_NUMBER() OVER (PARTITION BY a.author_id ORDER BY COUNT(DISTINCT a.work_id) DESC, wt.topic_id) \
          FROM authorships a JOIN work_topics wt ON wt.work_id = a.work_id \
          WHERE a.author_id IN ({ids}) \
          GROUP BY a.author_id, wt.topic_id",

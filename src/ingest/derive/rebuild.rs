@@ -266,11 +266,11 @@ pub async fn authors<C: Sink>(conn: &C) -> Result<(), DbErr> {
             }
             if &topics != old_topics {
                 replace_topics.push(id);
-                new_topic_rows.extend(
-                    topics
-                        .iter()
-                        .map(|&(t, n)| vec![Value::from(id), Value::from(i64::from(t)), Value::from(n as i32)]),
-                );
+                let mut listed = topics.clone();
+                listed.sort_unstable_by_key(|&(t, n)| (std::cmp::Reverse(n), t));
+                new_topic_rows.extend(listed.iter().enumerate().map(|(i, &(t, n))| {
+                    vec![Value::from(id), Value::from(i64::from(t)), Value::from(n as i32), Value::from(i as i32 + 1)]
+                }));
             }
         }
         updated += changed.len();
@@ -284,8 +284,8 @@ pub async fn authors<C: Sink>(conn: &C) -> Result<(), DbErr> {
         }
         insert_tuples(
             conn,
-            "INSERT INTO author_topics (author_id, topic_id, works_count) VALUES {rows}",
-            3,
+            "INSERT INTO author_topics (author_id, topic_id, works_count, position) VALUES {rows}",
+            4,
             new_topic_rows,
         )
         .await?;
@@ -329,12 +329,19 @@ async fn stored_slice<C: ConnectionTrait>(
         }
         out.insert(int(&r[0]), (m, Vec::new()));
     }
-    let mut topics: HashMap<i64, Vec<(u32, u32)>> = HashMap::new();
-    let columns = [("author_id", Kind::BigInt), ("topic_id", Kind::BigInt), ("works_count", Kind::Int)];
+    let mut topics: HashMap<i64, Vec<(u32, u32, i64)>> = HashMap::new();
+    let columns =
+        [("author_id", Kind::BigInt), ("topic_id", Kind::BigInt), ("works_count", Kind::Int), ("position", Kind::Int)];
     for r in fetch(conn, &columns, "FROM author_topics WHERE author_id >= ? AND author_id < ?", range).await? {
-        topics.entry(int(&r[0])).or_default().push((small(&r[1], "topic id")?, small(&r[2], "works count")?));
+        let (topic, count) = (small(&r[1], "topic id")?, small(&r[2], "works count")?);
+        topics.entry(int(&r[0])).or_default().push((topic, count, int(&r[3])));
     }
     for (author, mut list) in topics {
+        list.sort_unstable_by_key(|&(t, n, _)| (std::cmp::Reverse(n), t));
+        let numbered = list.iter().enumerate().all(|(i, &(_, _, position))| position == i as i64 + 1);
+        // A list numbered wrongly reads as empty, so that it is written again.
+        let mut list: Vec<(u32, u32)> =
+            if numbered { list.into_iter().map(|(t, n, _)| (t, n)).collect() } else { Vec::new() };
         list.sort_unstable();
         if let Some(entry) = out.get_mut(&author) {
             entry.1 = list;
