@@ -278,14 +278,7 @@ impl ListQuery {
         let list = padded_in(&mut values);
         let list_values = values.clone();
         values.extend(self.values.iter().cloned());
-        let inner = self.from.contains("{parents}");
-        let from = self.from.replace("{parents}", &list);
-        let mut conditions = Vec::new();
-        if !inner {
-            conditions.push(format!("{parent} IN ({list})"));
-        }
-        conditions.extend(self.filter.iter().cloned());
-        let filter = if conditions.is_empty() { "1 = 1".to_owned() } else { conditions.join(" AND ") };
+        let (from, filter) = self.scoped(parent, &list);
         let cut = match window {
             Window::Forward { after, first } => {
                 values.extend([Value::from(after), Value::from(after + first)]);
@@ -348,17 +341,10 @@ impl ListQuery {
     /// It numbers no row: [`split_nested`] counts on from `after`.
     fn single_page(&self, backend: DbBackend, parent: &str, id: i64, after: i64, first: i64) -> Statement {
         let (count, mut values) = self.one_count(parent, id);
-        let inner = self.from.contains("{parents}");
-        let from = self.from.replace("{parents}", "?");
+        let (from, filter) = self.scoped(parent, "?");
         values.push(Value::from(id));
-        let mut conditions = Vec::new();
-        if !inner {
-            conditions.push(format!("{parent} = ?"));
-        }
-        conditions.extend(self.filter.iter().cloned());
         values.extend(self.values.iter().cloned());
         values.extend([Value::from(first), Value::from(after)]);
-        let filter = if conditions.is_empty() { "1 = 1".to_owned() } else { conditions.join(" AND ") };
         let page = |columns: &str| {
             format!(
                 "SELECT {parent} AS parent__, {columns} FROM {from} WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?",
@@ -376,6 +362,19 @@ impl ListQuery {
             None => page(&format!("{}, ({count}) AS cnt__", self.select)),
         };
         stmt(backend, &sql, values)
+    }
+
+    /// The FROM and WHERE of the rows of the parents whose placeholders are
+    /// `list`: chosen by `{parents}` in `from` if it has one, by the parent
+    /// column otherwise, and the filter.
+    fn scoped(&self, parent: &str, list: &str) -> (String, String) {
+        let mut conditions = Vec::new();
+        if !self.from.contains("{parents}") {
+            conditions.push(format!("{parent} IN ({list})"));
+        }
+        conditions.extend(self.filter.iter().cloned());
+        let filter = if conditions.is_empty() { "1 = 1".to_owned() } else { conditions.join(" AND ") };
+        (self.from.replace("{parents}", list), filter)
     }
 
     /// `SELECT COUNT(*) …` of one parent's list and its values.

@@ -267,7 +267,7 @@ pub async fn authors<C: Sink>(conn: &C) -> Result<(), DbErr> {
             if &topics != old_topics {
                 replace_topics.push(id);
                 let mut listed = topics.clone();
-                listed.sort_unstable_by_key(|&(t, n)| (std::cmp::Reverse(n), t));
+                listed.sort_unstable_by_key(|&(t, n)| listed_order(t, n));
                 new_topic_rows.extend(listed.iter().enumerate().map(|(i, &(t, n))| {
                     vec![Value::from(id), Value::from(i64::from(t)), Value::from(n as i32), Value::from(i as i32 + 1)]
                 }));
@@ -312,6 +312,12 @@ pub async fn authors<C: Sink>(conn: &C) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Where an author's topic stands in their list (`author_topics.position`):
+/// most works first, then topic id.
+fn listed_order(topic: u32, works: u32) -> (std::cmp::Reverse<u32>, u32) {
+    (std::cmp::Reverse(works), topic)
+}
+
 /// Stored metrics and topics of the authors with ids in `lo..hi`.
 async fn stored_slice<C: ConnectionTrait>(
     conn: &C,
@@ -337,7 +343,7 @@ async fn stored_slice<C: ConnectionTrait>(
         topics.entry(int(&r[0])).or_default().push((topic, count, int(&r[3])));
     }
     for (author, mut list) in topics {
-        list.sort_unstable_by_key(|&(t, n, _)| (std::cmp::Reverse(n), t));
+        list.sort_unstable_by_key(|&(t, n, _)| listed_order(t, n));
         let numbered = list.iter().enumerate().all(|(i, &(_, _, position))| position == i as i64 + 1);
         // A list numbered wrongly reads as empty, so that it is written again.
         let mut list: Vec<(u32, u32)> =
