@@ -474,3 +474,83 @@ async fn namesakes_get_slugs_of_their_own_and_known_authors_keep_theirs() {
     })
     .await;
 }
+
+/// An OpenAlex work by author A1 on topic T1, published on `date`.
+fn dated_work(id: u32, date: &str) -> String {
+    json!({
+        "id": format!("https://openalex.org/W{id}"), "title": format!("Work {id}"), "type": "article",
+        "publication_date": date, "publication_year": date[..4].parse::<i32>().unwrap(),
+        "authorships": [{ "author": { "id": "https://openalex.org/A1", "display_name": "Ada Dated" },
+            "author_position": "first", "raw_author_name": "Ada Dated", "institutions": [] }],
+        "topics": [{ "id": "https://openalex.org/T1", "display_name": "Dating", "score": 0.9 }],
+    })
+    .to_string()
+}
+
+/// Links whose copy of their work's date or year differs from the work's.
+async fn stale_link_dates(db: &scholargraph::db::Db) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let mut n = 0;
+    for table in ["authorships", "work_topics"] {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM {table} p JOIN works w ON w.id = p.work_id \
+             WHERE NOT (p.work_date = w.publication_date OR (p.work_date IS NULL AND w.publication_date IS NULL)) \
+                OR NOT (p.work_year = w.year OR (p.work_year IS NULL AND w.year IS NULL))"
+        );
+        let row = db.read.query_one_raw(Statement::from_string(db.backend(), sql)).await.unwrap().unwrap();
+        n += row.try_get::<i64>("", "n").unwrap();
+    }
+    n
+}
+
+#[tokio::test]
+async fn an_authors_and_a_topics_works_follow_a_changed_publication_date() {
+    for_each_db(|app| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, lines: &[String]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, lines.join("\n")).unwrap();
+            path.display().to_string()
+        };
+        let order = || async {
+            let q = r#"{ author(slug: "ada-dated") { works(first: 10) { nodes { title } } }
+                        topic(code: "T1") { works(first: 10) { nodes { title } } } }"#;
+            let body = app.post(q, json!({})).await;
+            let data = &body["data"];
+            let titles = |list: &Value| -> Vec<String> {
+                list["works"]["nodes"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{body}"))
+                    .iter()
+                    .map(|n| n["title"].as_str().unwrap().to_owned())
+                    .collect()
+            };
+            (titles(&data["author"]), titles(&data["topic"]))
+        };
+        let first = write(
+            "first.jsonl",
+            &[dated_work(1, "2020-01-01"), dated_work(2, "2021-01-01"), dated_work(3, "2019-06-01")],
+        );
+        assert_eq!(run(&app, Format::OpenAlex, &[first]).await.exit_code(), 0);
+        let newest_first = vec!["Work 2".to_owned(), "Work 1".to_owned(), "Work 3".to_owned()];
+        assert_eq!(order().await, (newest_first.clone(), newest_first));
+
+        // Work 3 moves to 2022, its authorships and topics unchanged; work 4
+        // arrives in the same batch.
+        let second = write("second.jsonl", &[dated_work(3, "2022-02-02"), dated_work(4, "2020-06-01")]);
+        let report = run(&app, Format::OpenAlex, &[second]).await;
+        assert_eq!((report.counts.works.updated, report.counts.works.created), (1, 1), "{}", report.summary());
+        let now = vec!["Work 3".to_owned(), "Work 2".to_owned(), "Work 4".to_owned(), "Work 1".to_owned()];
+        assert_eq!(order().await, (now.clone(), now));
+        assert_eq!(stale_link_dates(&app.db).await, 0);
+
+        // Generated works, in batches, into a graph holding others.
+        let mut generated = Vec::new();
+        scholargraph::ingest::generate::generate(1_500, 9, &mut generated).unwrap();
+        let file = dir.path().join("generated.jsonl");
+        std::fs::write(&file, &generated).unwrap();
+        assert_eq!(run(&app, Format::OpenAlex, &[file.display().to_string()]).await.exit_code(), 0);
+        assert_eq!(stale_link_dates(&app.db).await, 0);
+    })
+    .await;
+}

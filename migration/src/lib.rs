@@ -11,6 +11,7 @@ mod m20261125_000006_imports;
 mod m20261125_000007_deferred_schema;
 mod m20261205_000008_coauthor_tops;
 mod m20261205_000009_author_topic_positions;
+mod m20261205_000010_link_dates;
 mod names;
 
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_deferred_schema::Migration),
             Box::new(m20261205_000008_coauthor_tops::Migration),
             Box::new(m20261205_000009_author_topic_positions::Migration),
+            Box::new(m20261205_000010_link_dates::Migration),
         ]
     }
 }

@@ -11,6 +11,10 @@ pub struct Model {
     pub author_id: Option<i64>,
     pub raw_name: String,
     pub is_corresponding: bool,
+    /// the work's publication date and year, copied here by the importer
+    /// so that an author's works are listed newest first by index
+    pub work_date: Option<Date>,
+    pub work_year: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

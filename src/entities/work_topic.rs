@@ -8,6 +8,10 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub topic_id: i64,
     pub score: Option<f64>,
+    /// the work's publication date and year, copied here by the importer
+    /// so that a topic's works are listed newest first by index
+    pub work_date: Option<Date>,
+    pub work_year: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

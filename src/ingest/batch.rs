@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 
 use super::known::Known;
+use super::link_dates::{COLUMNS, LinkDates};
 use super::prepare::Prepared;
 use super::specs::{AUTHORS, INSTITUTIONS, TOPICS, VENUES, WORKS};
 use super::upsert::{AsGiven, BeforeInsert, Counts, Outcome, Row, allocate_ids, insert_rows, upsert};
@@ -178,6 +179,7 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
     }
     let out = upsert(tx, &WORKS, work_rows, known, AsGiven).await?;
     searchable.add(DocKind::Work, &WORKS, &out);
+    let mut dates = LinkDates::new(&out);
     let work_ids = out.ids;
     add(&mut counts.works, out.counts);
     let mut existed_before = HashSet::new();
@@ -194,9 +196,12 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
     }
     let work = |d: usize, i: usize| work_ids[work_off[d] + i];
     phases.done("works");
-    write_authorships(tx, docs, &work, &author, &inst, &existed_before, &mut touched, known).await?;
+    let links = Links { existed: &existed_before, dates: &mut dates, touched: &mut touched };
+    write_authorships(tx, docs, &work, &author, &inst, links, known).await?;
     phases.done("authorships");
-    write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], &existed_before, &mut touched).await?;
+    let links = Links { existed: &existed_before, dates: &mut dates, touched: &mut touched };
+    write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], links).await?;
+    dates.write(tx).await?;
     write_features(tx, docs, &work).await?;
     phases.done("topics, features");
     write_citations(tx, docs, &work, &existed_before, &mut touched, known).await?;
@@ -391,16 +396,24 @@ fn dedup_last(rows: &mut Vec<Vec<Value>>, key_len: usize) {
 
 type AuthorshipKey = (i32, String, Option<i64>, bool, Vec<i64>);
 
+/// What writing a work's links needs besides the records: which works were
+/// stored before the batch, their dates, and what the changes touch.
+struct Links<'a> {
+    existed: &'a HashSet<i64>,
+    dates: &'a mut LinkDates,
+    touched: &'a mut Touched,
+}
+
 async fn write_authorships(
     tx: &Pipe,
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     author: &impl Fn(usize, usize) -> i64,
     inst: &impl Fn(usize, usize) -> i64,
-    existed: &HashSet<i64>,
-    touched: &mut Touched,
+    links: Links<'_>,
     known: &mut Known,
 ) -> Result<(), DbErr> {
+    let Links { existed, dates, touched } = links;
     // What each work's authorships should be (a record without authorships
     // leaves the stored ones alone).
     let mut desired: HashMap<i64, Vec<AuthorshipKey>> = HashMap::new();
@@ -451,6 +464,7 @@ async fn write_authorships(
     let mut inst_rows = Vec::new();
     for work_id in &replace {
         touched.works.insert(*work_id);
+        let [date, year] = dates.of(*work_id);
         for (position, raw_name, author_id, corresponding, insts) in &desired[work_id] {
             let id = ids.next().unwrap_or_default();
             rows.push(vec![
@@ -460,6 +474,8 @@ async fn write_authorships(
                 (*author_id).into(),
                 raw_name.clone().into(),
                 (*corresponding).into(),
+                date.clone(),
+                year.clone(),
             ]);
             touched.authors.extend(*author_id);
             for i in insts {
@@ -470,7 +486,7 @@ async fn write_authorships(
     insert_rows(
         tx,
         "authorships",
-        &["id", "work_id", "position", "author_id", "raw_name", "is_corresponding"],
+        &["id", "work_id", "position", "author_id", "raw_name", "is_corresponding", COLUMNS[0], COLUMNS[1]],
         rows,
         "",
     )
@@ -538,9 +554,9 @@ async fn write_work_topics(
     docs: &[Prepared],
     work: &impl Fn(usize, usize) -> i64,
     topic: &impl Fn(usize, usize) -> i64,
-    existed: &HashSet<i64>,
-    touched: &mut Touched,
+    links: Links<'_>,
 ) -> Result<(), DbErr> {
+    let Links { existed, dates, touched } = links;
     let mut desired: HashMap<i64, BTreeSet<i64>> = HashMap::new();
     for (d, doc) in docs.iter().enumerate() {
         for (i, w) in doc.works.iter().enumerate() {
@@ -565,12 +581,13 @@ async fn write_work_topics(
     for w in &replace {
         touched.works.insert(*w);
         touched.topics.extend(stored.get(w).into_iter().flatten().copied());
+        let [date, year] = dates.of(*w);
         for t in &desired[w] {
             touched.topics.insert(*t);
-            rows.push(vec![Value::from(*w), Value::from(*t)]);
+            rows.push(vec![Value::from(*w), Value::from(*t), date.clone(), year.clone()]);
         }
     }
-    insert_rows(tx, "work_topics", &["work_id", "topic_id"], rows, "").await
+    insert_rows(tx, "work_topics", &["work_id", "topic_id", COLUMNS[0], COLUMNS[1]], rows, "").await
 }
 
 async fn write_features(tx: &Pipe, docs: &[Prepared], work: &impl Fn(usize, usize) -> i64) -> Result<(), DbErr> {

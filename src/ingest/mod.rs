@@ -7,6 +7,7 @@ pub mod formats;
 pub mod generate;
 pub mod import;
 pub mod known;
+pub mod link_dates;
 pub mod model;
 pub mod names;
 pub mod prepare;
