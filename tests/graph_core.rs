@@ -542,3 +542,39 @@ async fn author_topics_keep_their_positions() {
     })
     .await;
 }
+
+/// A work's authorships fetch their authors and institutions along when
+/// the query asks for them, however it asks (fields, aliases, fragments),
+/// and alone when it does not (inside a fragment on the work): the same
+/// answers, in as many statements.
+#[tokio::test]
+async fn authorships_answer_alike_however_their_fields_are_selected() {
+    for_each_db(|app| async move {
+        let app = &app;
+        let plain = r#"{ works(first: 50) { nodes { authorships { position author { slug } institutions { shortName } } } } }"#;
+        let variants = [
+            r#"{ works(first: 50) { nodes { authorships { position ...A } } } }
+               fragment A on Authorship { author { slug } institutions { shortName } }"#,
+            r#"{ works(first: 50) { nodes { authorships { position ... on Authorship { author { slug } } institutions { shortName } } } } }"#,
+            r#"{ works(first: 50) { nodes { ...W } } }
+               fragment W on Work { authorships { position author { slug } institutions { shortName } } }"#,
+        ];
+        let run = |q: &'static str| async move {
+            let before = app.db.statement_count();
+            let body = app.post(q, json!({})).await;
+            assert!(body.get("errors").is_none(), "{body}");
+            (body["data"].clone(), app.db.statement_count() - before)
+        };
+        let (expected, statements) = run(plain).await;
+        let text = expected.to_string();
+        assert!(text.contains("\"shortName\"") && text.matches("\"slug\"").count() > 20, "{expected}");
+        for q in variants {
+            assert_eq!(run(q).await, (expected.clone(), statements), "{q}");
+        }
+        let aliased = r#"{ works(first: 50) { nodes { authorships { position who: author { slug } at: institutions { shortName } } } } }"#;
+        let (data, n) = run(aliased).await;
+        let renamed = data.to_string().replace("\"who\"", "\"author\"").replace("\"at\"", "\"institutions\"");
+        assert_eq!((serde_json::from_str::<Value>(&renamed).unwrap(), n), (expected, statements));
+    })
+    .await;
+}

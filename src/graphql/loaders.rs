@@ -21,6 +21,17 @@ pub type Loaders = DataLoader<Batch>;
 
 pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
+/// A parent's rows as a loader hands them out: shared, because the
+/// DataLoader clones a value for every `load_one` waiting on it (the
+/// authors and institutions of each authorship of a page: hundreds), and
+/// each row shared again by the GraphQL object made of it.
+pub type Rows<M> = Arc<[Arc<M>]>;
+
+/// [`Rows`] of a parent's rows, none if it has none.
+pub fn rows<M>(found: Option<Vec<M>>) -> Rows<M> {
+    found.unwrap_or_default().into_iter().map(Arc::new).collect()
+}
+
 pub fn new(db: &Db) -> Loaders {
     DataLoader::new(Batch { db: db.clone() }, tokio::spawn)
 }
@@ -121,7 +132,7 @@ macro_rules! by_id {
         pub struct $key(pub i64);
 
         impl async_graphql::dataloader::Loader<$key> for $crate::graphql::loaders::Batch {
-            type Value = $crate::entities::$entity::Model;
+            type Value = std::sync::Arc<$crate::entities::$entity::Model>;
             type Error = std::sync::Arc<sea_orm::DbErr>;
 
             async fn load(&self, keys: &[$key]) -> $crate::graphql::loaders::LoadResult<$key, Self::Value> {
@@ -136,7 +147,7 @@ macro_rules! by_id {
                     $crate::db::padded_in(&mut ids);
                     rows.extend(Entity::find().filter(Column::Id.is_in(ids)).all(&self.db.read).await?);
                 }
-                Ok(rows.into_iter().map(|m| ($key(m.id), m)).collect())
+                Ok(rows.into_iter().map(|m| ($key(m.id), std::sync::Arc::new(m))).collect())
             }
         }
     };
@@ -151,13 +162,13 @@ macro_rules! children {
         pub struct $key(pub i64);
 
         impl async_graphql::dataloader::Loader<$key> for $crate::graphql::loaders::Batch {
-            type Value = Vec<$model>;
+            type Value = $crate::graphql::loaders::Rows<$model>;
             type Error = std::sync::Arc<sea_orm::DbErr>;
 
             async fn load(&self, keys: &[$key]) -> $crate::graphql::loaders::LoadResult<$key, Self::Value> {
                 $crate::graphql::loaders::name_batch::<$key>(keys.len());
-                let grouped = self.children::<$model>($sql, keys.iter().map(|k| k.0)).await?;
-                Ok(keys.iter().map(|k| (*k, grouped.get(&k.0).cloned().unwrap_or_default())).collect())
+                let mut grouped = self.children::<$model>($sql, keys.iter().map(|k| k.0)).await?;
+                Ok(keys.iter().map(|k| (*k, $crate::graphql::loaders::rows(grouped.remove(&k.0)))).collect())
             }
         }
     };

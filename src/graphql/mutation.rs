@@ -54,13 +54,13 @@ pub struct Mutation;
 async fn author_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<Author> {
     use sea_orm::EntityTrait;
     let row = author::Entity::find_by_id(id).one(&db(ctx).write).await?;
-    row.map(Author).ok_or_else(|| AppError::NotFound(format!("no author with id {id}")).into())
+    row.map(Author::from).ok_or_else(|| AppError::NotFound(format!("no author with id {id}")).into())
 }
 
 async fn work_by_id(ctx: &Context<'_>, id: i64) -> ApiResult<Work> {
     use sea_orm::EntityTrait;
     let row = work::Entity::find_by_id(id).one(&db(ctx).write).await?;
-    row.map(Work).ok_or_else(|| AppError::NotFound(format!("no work with id {id}")).into())
+    row.map(Work::from).ok_or_else(|| AppError::NotFound(format!("no work with id {id}")).into())
 }
 
 /// Not given: unchanged; empty: cleared; else trimmed and bounded.
@@ -82,13 +82,13 @@ impl Mutation {
             display_name: input.display_name.as_deref(),
         };
         let (token, account) = retry_busy(|| accounts::sign_up(db(ctx), new())).await?;
-        Ok(AuthPayload { token, account: Account(account) })
+        Ok(AuthPayload { token, account: Account::from(account) })
     }
 
     /// A new session token for a handle and password.
     async fn sign_in(&self, ctx: &Context<'_>, handle: String, password: String) -> ApiResult<AuthPayload> {
         let (token, account) = retry_busy(|| accounts::sign_in(db(ctx), &handle, &password)).await?;
-        Ok(AuthPayload { token, account: Account(account) })
+        Ok(AuthPayload { token, account: Account::from(account) })
     }
 
     /// A token for another app, shown only now; it lives until revoked
@@ -110,14 +110,14 @@ impl Mutation {
     async fn claim_author(&self, ctx: &Context<'_>, author_id: ID, orcid: Option<String>) -> ApiResult<Claim> {
         let viewer = require(ctx).await?;
         let author = global_id::decode(Kind::Author, &author_id)?;
-        Ok(Claim(retry_busy(|| claims::claim(db(ctx), viewer.id, author, orcid.as_deref())).await?))
+        Ok(Claim::from(retry_busy(|| claims::claim(db(ctx), viewer.id, author, orcid.as_deref())).await?))
     }
 
     /// An administrator approves or rejects a pending claim.
     async fn decide_claim(&self, ctx: &Context<'_>, claim_id: ID, approve: bool) -> ApiResult<Claim> {
         let viewer = require(ctx).await?;
         let claim = global_id::decode(Kind::Claim, &claim_id)?;
-        Ok(Claim(retry_busy(|| claims::decide(db(ctx), Some(viewer), claim, approve)).await?))
+        Ok(Claim::from(retry_busy(|| claims::decide(db(ctx), Some(viewer), claim, approve)).await?))
     }
 
     /// only the account that holds the verified claim may edit the profile
@@ -148,14 +148,14 @@ impl Mutation {
     async fn invite_to_collaborate(&self, ctx: &Context<'_>, author_id: ID, message: String) -> ApiResult<Invitation> {
         let viewer = require(ctx).await?;
         let author = global_id::decode(Kind::Author, &author_id)?;
-        Ok(Invitation(retry_busy(|| invitations::invite(db(ctx), viewer.id, author, &message)).await?))
+        Ok(Invitation::from(retry_busy(|| invitations::invite(db(ctx), viewer.id, author, &message)).await?))
     }
 
     /// only an account with a claimed author record may post, as that author
     async fn create_post(&self, ctx: &Context<'_>, text: String, reply_to: Option<ID>) -> ApiResult<Post> {
         let viewer = require(ctx).await?;
         let reply_to = reply_to.map(|id| global_id::decode(Kind::Post, &id)).transpose()?;
-        Ok(Post(retry_busy(|| posts::create(db(ctx), viewer.id, &text, reply_to)).await?))
+        Ok(Post::from(retry_busy(|| posts::create(db(ctx), viewer.id, &text, reply_to)).await?))
     }
 
     /// One upvote per account and work; upvoting again changes nothing.

@@ -102,7 +102,7 @@ impl AuthorQuery {
             (_, Some(slug)) => author::Column::Slug.eq(slug.trim().to_lowercase()),
             _ => return Ok(None),
         };
-        Ok(author::Entity::find().filter(condition).one(&db(ctx).read).await?.map(Author))
+        Ok(author::Entity::find().filter(condition).one(&db(ctx).read).await?.map(Author::from))
     }
 
     /// Authors, by name unless `orderBy` says otherwise.
@@ -119,7 +119,7 @@ impl AuthorQuery {
     ) -> ApiResult<AuthorConnection> {
         let window = Window::new(first, after.as_deref(), last, before.as_deref())?;
         let page = authors_query(filter, order_by)?.fetch::<author::Model>(&db(ctx).read, window).await?;
-        Ok(AuthorConnection(page.map(Author)))
+        Ok(AuthorConnection(page.map(Author::from)))
     }
 
     /// Authors by external id, at most 100 keys in all: the results of
@@ -140,7 +140,7 @@ impl AuthorQuery {
             _ => a.openalex_id.clone(),
         })
         .await?;
-        Ok(found.into_iter().map(|a| a.map(Author)).collect())
+        Ok(found.into_iter().map(|a| a.map(Author::from)).collect())
     }
 }
 
@@ -174,7 +174,7 @@ impl WorkQuery {
             (_, _, Some(openalex)) => work::Column::OpenalexId.eq(ids::openalex(&openalex).map_err(bad_id)?),
             _ => return Ok(None),
         };
-        Ok(work::Entity::find().filter(condition).one(&db(ctx).read).await?.map(Work))
+        Ok(work::Entity::find().filter(condition).one(&db(ctx).read).await?.map(Work::from))
     }
 
     /// Works, newest first unless `orderBy` says otherwise.
@@ -216,7 +216,7 @@ impl WorkQuery {
             _ => w.openalex_id.clone(),
         })
         .await?;
-        Ok(found.into_iter().map(|w| w.map(Work)).collect())
+        Ok(found.into_iter().map(|w| w.map(Work::from)).collect())
     }
 }
 
@@ -270,7 +270,7 @@ impl TopicQuery {
             .order_by_asc(topic::Column::Scheme)
             .one(&db(ctx).read)
             .await?;
-        Ok(found.map(Topic))
+        Ok(found.map(Topic::from))
     }
 
     /// Topics, those with the most works first.
@@ -284,7 +284,7 @@ impl TopicQuery {
     ) -> ApiResult<TopicConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = filter.unwrap_or_default().query().fetch::<topic::Model>(&db(ctx).read, window).await?;
-        Ok(TopicConnection(page.map(Topic)))
+        Ok(TopicConnection(page.map(Topic::from)))
     }
 }
 
@@ -310,7 +310,7 @@ impl InstitutionQuery {
             .filter(institution::Column::Ror.eq(ror))
             .one(&db(ctx).read)
             .await?
-            .map(Institution))
+            .map(Institution::from))
     }
 
     /// Institutions by name.
@@ -324,7 +324,7 @@ impl InstitutionQuery {
     ) -> ApiResult<InstitutionConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = filter.unwrap_or_default().query().fetch::<institution::Model>(&db(ctx).read, window).await?;
-        Ok(InstitutionConnection(page.map(Institution)))
+        Ok(InstitutionConnection(page.map(Institution::from)))
     }
 }
 

@@ -19,12 +19,12 @@ pub struct SocialQuery;
 impl SocialQuery {
     /// the signed-in account; null when anonymous
     async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<Option<Account>> {
-        Ok(viewer(ctx).await?.cloned().map(Account))
+        Ok(viewer(ctx).await?.cloned().map(Account::from))
     }
 
     /// an account by handle, whatever its case; null when unknown
     async fn account(&self, ctx: &Context<'_>, handle: String) -> ApiResult<Option<Account>> {
-        Ok(accounts::by_handle(&db(ctx).read, &handle).await?.map(Account))
+        Ok(accounts::by_handle(&db(ctx).read, &handle).await?.map(Account::from))
     }
 
     /// posts by the authors the viewer follows, newest first
@@ -38,6 +38,6 @@ impl SocialQuery {
             [Value::from(account.id)],
         );
         let page = list.fetch::<post::Model>(&db(ctx).read, window).await?;
-        Ok(PostConnection(page.map(Post)))
+        Ok(PostConnection(page.map(Post::from)))
     }
 }

@@ -65,7 +65,7 @@ impl Subscription {
                             || t.as_ref().is_some_and(|t| event.topics.iter().any(|id| t.contains(id)))
                     }
                 };
-                std::future::ready(wanted.then(|| Work(event.work.clone())))
+                std::future::ready(wanted.then(|| Work::from(event.work.clone())))
             })
             .boxed())
     }
@@ -81,7 +81,7 @@ impl Subscription {
         Ok(events(rx)
             .filter_map(move |event: Arc<crate::live::PostAdded>| {
                 let wanted = authors.as_ref().is_none_or(|a| a.contains(&event.post.author_id));
-                std::future::ready(wanted.then(|| Post(event.post.clone())))
+                std::future::ready(wanted.then(|| Post::from(event.post.clone())))
             })
             .boxed())
     }

@@ -1,6 +1,7 @@
 //! `Account`: a person signed up here, the author record they claimed, who
 //! they follow, and the invitations they received.
 use async_graphql::{Context, ID, Object};
+use std::sync::Arc;
 
 use super::author::{Author, AuthorConnection};
 use super::invitation::InvitationConnection;
@@ -53,7 +54,7 @@ impl NestedList for Received {
 }
 
 #[derive(Clone, Debug)]
-pub struct Account(pub account::Model);
+pub struct Account(pub Arc<account::Model>);
 
 #[Object]
 impl Account {
@@ -80,7 +81,7 @@ impl Account {
     /// the public author record this account has claimed, if any
     async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<Author>> {
         let rows = loaders(ctx).load_one(ClaimedAuthorOfAccount(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().next().map(Author))
+        Ok(rows.first().cloned().map(Author))
     }
 
     /// authors this account follows, latest first
@@ -92,7 +93,7 @@ impl Account {
         after: Option<String>,
     ) -> ApiResult<AuthorConnection> {
         let page = page_of::<Following>(ctx, self.0.id, Window::forward(first, after.as_deref())?).await?;
-        Ok(AuthorConnection(page.map(Author)))
+        Ok(AuthorConnection(page.map(Author::from)))
     }
 
     /// invitations to collaborate sent to this account's author record,
@@ -108,7 +109,7 @@ impl Account {
             return Err(AppError::Forbidden("only the account itself may read its invitations".into()).into());
         }
         let page = page_of::<Received>(ctx, self.0.id, Window::forward(first, after.as_deref())?).await?;
-        Ok(InvitationConnection(page.map(super::invitation::Invitation)))
+        Ok(InvitationConnection(page.map(super::invitation::Invitation::from)))
     }
 }
 

@@ -3,6 +3,7 @@
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, FromQueryResult, Value};
 
@@ -37,7 +38,7 @@ children!(
 
 /// A researcher.
 #[derive(Clone, Debug)]
-pub struct Author(pub author::Model);
+pub struct Author(pub Arc<author::Model>);
 
 /// The author a row refers to (it must exist).
 pub async fn author(ctx: &Context<'_>, id: i64) -> ApiResult<Author> {
@@ -103,7 +104,7 @@ impl Author {
     /// current first, then by years
     async fn affiliations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Affiliation>> {
         let rows = loaders(ctx).load_one(AffiliationsOfAuthor(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Affiliation).collect())
+        Ok(rows.iter().cloned().map(Affiliation).collect())
     }
 
     /// computed from the works and citations held here
@@ -129,7 +130,7 @@ impl Author {
     /// figures imported from elsewhere, with their source
     async fn external_metrics(&self, ctx: &Context<'_>) -> ApiResult<Vec<ExternalMetric>> {
         let rows = loaders(ctx).load_one(ExternalMetricsOfAuthor(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(ExternalMetric).collect())
+        Ok(rows.iter().cloned().map(ExternalMetric).collect())
     }
 
     /// newest first unless `orderBy` says otherwise
@@ -176,7 +177,7 @@ impl Author {
     /// an explainable score: the components add up to it (see `social::trust`)
     async fn trust(&self, ctx: &Context<'_>) -> ApiResult<super::trust::Trust> {
         let facts = loaders(ctx).load_one(super::trust::TrustFactsOfAuthor(self.0.id)).await?.unwrap_or_default();
-        Ok(super::trust::of(&self.0, facts.first()))
+        Ok(super::trust::of(&self.0, facts.first().map(|f| &**f)))
     }
 
     /// false when anonymous
@@ -196,7 +197,7 @@ impl Author {
     ) -> ApiResult<super::account::AccountConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = crate::graphql::lists::page_of::<super::social::Followers>(ctx, self.0.id, window).await?;
-        Ok(super::account::AccountConnection(page.map(super::account::Account)))
+        Ok(super::account::AccountConnection(page.map(super::account::Account::from)))
     }
 
     /// posts by this author, newest first
@@ -209,7 +210,7 @@ impl Author {
     ) -> ApiResult<super::post::PostConnection> {
         let window = Window::forward(first, after.as_deref())?;
         let page = crate::graphql::lists::page_of::<super::post::PostsOfAuthor>(ctx, self.0.id, window).await?;
-        Ok(super::post::PostConnection(page.map(super::post::Post)))
+        Ok(super::post::PostConnection(page.map(super::post::Post::from)))
     }
 
     /// the author's topics, most works first
@@ -227,14 +228,14 @@ impl Author {
             .map(|r| AuthorTopic {
                 works_count: r.author_works_count,
                 share: r.author_works_count as f64 / total,
-                topic: Topic(r.topic),
+                topic: Topic::from(r.topic),
             })
             .collect())
     }
 }
 
 /// A period of affiliation with an institution.
-pub struct Affiliation(pub affiliation::Model);
+pub struct Affiliation(pub Arc<affiliation::Model>);
 
 #[Object]
 impl Affiliation {
@@ -272,7 +273,7 @@ pub struct AuthorMetrics {
 }
 
 /// A figure imported from elsewhere (e.g. an h-index computed by another service).
-pub struct ExternalMetric(pub external_metric::Model);
+pub struct ExternalMetric(pub Arc<external_metric::Model>);
 
 #[Object]
 impl ExternalMetric {
@@ -516,7 +517,7 @@ pub async fn authors_of(ctx: &Context<'_>, of: AuthorsOf, parent: i64, window: W
         .await?
         .unwrap_or_else(super::work::empty_page);
     Ok(AuthorConnection(Page {
-        items: page.items.into_iter().map(|(p, a)| (p, Author(a.author))).collect(),
+        items: page.items.into_iter().map(|(p, a)| (p, Author::from(a.author))).collect(),
         has_previous: page.has_previous,
         has_next: page.has_next,
         total: page.total,
@@ -555,7 +556,7 @@ impl<'a> CoauthorEdge<'a> {
     }
 
     async fn node(&self) -> Author {
-        Author(self.listed.author.clone())
+        Author::from(self.listed.author.clone())
     }
 
     /// works both wrote

@@ -1,6 +1,7 @@
 //! `Institution`: a university, lab or company, identified by ROR.
 use async_graphql::{Context, ID, InputObject, Object};
 use sea_orm::Value;
+use std::sync::Arc;
 
 use super::author::{AuthorConnection, AuthorsOf, authors_of};
 use super::work::{WorkConnection, WorkListArgs, WorksOf, works_of};
@@ -15,7 +16,7 @@ by_id!(InstitutionKey, institution);
 
 /// A university, lab or company.
 #[derive(Clone, Debug)]
-pub struct Institution(pub institution::Model);
+pub struct Institution(pub Arc<institution::Model>);
 
 #[Object]
 impl Institution {

@@ -1,5 +1,6 @@
 //! `Invitation` to collaborate, and `Claim` of an author record.
 use async_graphql::{Context, Enum, ID, Object};
+use std::sync::Arc;
 
 use super::account::{Account, account};
 use super::author::{Author, author};
@@ -13,7 +14,7 @@ by_id!(InvitationKey, invitation);
 by_id!(ClaimKey, claim);
 
 #[derive(Clone, Debug)]
-pub struct Invitation(pub invitation::Model);
+pub struct Invitation(pub Arc<invitation::Model>);
 
 #[Object]
 impl Invitation {
@@ -48,7 +49,7 @@ pub enum ClaimStatus {
 }
 
 #[derive(Clone, Debug)]
-pub struct Claim(pub claim::Model);
+pub struct Claim(pub Arc<claim::Model>);
 
 #[Object]
 impl Claim {

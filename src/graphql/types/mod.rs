@@ -16,3 +16,29 @@ pub mod trending;
 pub mod trust;
 pub mod venue;
 pub mod work;
+
+/// Objects made of one row hold it shared (see `loaders::Rows`); these make
+/// them of a row owned.
+macro_rules! of_owned_rows {
+    ($($object:path => $entity:ident),* $(,)?) => {
+        $(impl From<crate::entities::$entity::Model> for $object {
+            fn from(row: crate::entities::$entity::Model) -> Self {
+                Self(std::sync::Arc::new(row))
+            }
+        })*
+    };
+}
+
+of_owned_rows!(
+    account::Account => account,
+    author::Author => author,
+    author::Affiliation => affiliation,
+    author::ExternalMetric => external_metric,
+    institution::Institution => institution,
+    invitation::Invitation => invitation,
+    invitation::Claim => claim,
+    post::Post => post,
+    topic::Topic => topic,
+    venue::Venue => venue,
+    work::Work => work,
+);

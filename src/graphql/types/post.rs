@@ -1,6 +1,7 @@
 //! `Post`: what an author wrote on the social layer, with the works it
 //! links to and its thread parent.
 use async_graphql::{Context, ID, Object};
+use std::sync::Arc;
 
 use super::author::{Author, author};
 use super::work::Work;
@@ -32,7 +33,7 @@ impl NestedList for PostsOfAuthor {
 }
 
 #[derive(Clone, Debug)]
-pub struct Post(pub post::Model);
+pub struct Post(pub Arc<post::Model>);
 
 #[Object]
 impl Post {
@@ -82,7 +83,7 @@ impl Post {
     /// works the post links to (by DOI, arXiv id or URL)
     async fn mentioned_works(&self, ctx: &Context<'_>) -> ApiResult<Vec<Work>> {
         let rows = loaders(ctx).load_one(WorksOfPost(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Work).collect())
+        Ok(rows.iter().cloned().map(Work).collect())
     }
 }
 

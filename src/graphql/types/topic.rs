@@ -2,6 +2,7 @@
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object};
 use sea_orm::{FromQueryResult, Value};
+use std::sync::Arc;
 
 use super::author::Author;
 use super::work::{WorkConnection, WorkListArgs, WorkOrder, WorksOf, works_of};
@@ -17,7 +18,7 @@ by_id!(TopicKey, topic);
 
 /// A subject: an arXiv class, a keyword or an OpenAlex topic.
 #[derive(Clone, Debug)]
-pub struct Topic(pub topic::Model);
+pub struct Topic(pub Arc<topic::Model>);
 
 #[Object]
 impl Topic {
@@ -69,7 +70,7 @@ impl Topic {
     ) -> ApiResult<Vec<Author>> {
         let first = page_size("first", first)?;
         let rows = loaders(ctx).load_one(TopAuthorsKey { topic: self.0.id, first }).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Author).collect())
+        Ok(rows.into_iter().map(Author::from).collect())
     }
 }
 

@@ -32,7 +32,7 @@ pub struct Trend {
 impl FromQueryResult for Trend {
     fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
-            work: Work(work::Model::from_query_result(row, pre)?),
+            work: Work::from(work::Model::from_query_result(row, pre)?),
             score: row.try_get(pre, "score__")?,
             upvotes: row.try_get::<i64>(pre, "upvotes__")? as i32,
             featured_on: row.try_get(pre, "featured__")?,

@@ -1,5 +1,6 @@
 //! `Venue`: where works appear (a journal, a conference, a repository).
 use async_graphql::{Context, ID, Object};
+use std::sync::Arc;
 
 use super::work::{WorkConnection, WorkListArgs, WorksOf, works_of};
 use crate::entities::venue;
@@ -12,7 +13,7 @@ use crate::graphql::paging::Window;
 by_id!(VenueKey, venue);
 
 /// Where works appear: a journal, a conference, a repository such as arXiv.
-pub struct Venue(pub venue::Model);
+pub struct Venue(pub Arc<venue::Model>);
 
 #[Object]
 impl Venue {

@@ -2,6 +2,7 @@
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object};
 use sea_orm::{FromQueryResult, Value};
+use std::sync::Arc;
 
 use super::author::Author;
 use super::authorship::Authorship;
@@ -33,7 +34,7 @@ children!(
 
 /// A scholarly work: article, preprint, book, dataset…
 #[derive(Clone, Debug)]
-pub struct Work(pub work::Model);
+pub struct Work(pub Arc<work::Model>);
 
 #[Object]
 impl Work {
@@ -93,7 +94,7 @@ impl Work {
 
     async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
         let rows = loaders(ctx).load_one(TopicsOfWork(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Topic).collect())
+        Ok(rows.iter().cloned().map(Topic).collect())
     }
 
     /// number of authors as published, even where not every author is known by name
@@ -104,7 +105,14 @@ impl Work {
     /// ordered by position, first author first
     async fn authorships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Authorship>> {
         let rows = loaders(ctx).load_one(AuthorshipsOfWork(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Authorship).collect())
+        let wanted = ctx.look_ahead();
+        super::authorship::authorships(
+            ctx,
+            rows,
+            wanted.field("author").exists(),
+            wanted.field("institutions").exists(),
+        )
+        .await
     }
 
     /// The known authors in order (authorships whose author is resolved).
@@ -135,7 +143,7 @@ impl Work {
     async fn related(&self, ctx: &Context<'_>, first: Option<i32>) -> ApiResult<Vec<Work>> {
         let n = crate::graphql::paging::page_size("first", first.or(Some(10)))? as usize;
         let rows = loaders(ctx).load_one(super::related::RelatedWorks(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.into_iter().take(n.min(super::related::MAX_RELATED)).map(Work).collect())
+        Ok(rows.iter().take(n.min(super::related::MAX_RELATED)).cloned().map(Work).collect())
     }
 
     /// works this work cites
@@ -220,7 +228,7 @@ impl Work {
             })
             .collect();
         let venue = match self.0.venue_id {
-            Some(id) => loaders(ctx).load_one(VenueKey(id)).await?.map(|v| v.name),
+            Some(id) => loaders(ctx).load_one(VenueKey(id)).await?.map(|v| v.name.clone()),
             None => None,
         };
         Ok(crate::export::Citable { work: &self.0, authors, venue })
@@ -453,7 +461,7 @@ pub async fn works_of(
 
 pub fn into_works(page: Page<work::Model>) -> Page<Work> {
     Page {
-        items: page.items.into_iter().map(|(p, m)| (p, Work(m))).collect(),
+        items: page.items.into_iter().map(|(p, m)| (p, Work::from(m))).collect(),
         has_previous: page.has_previous,
         has_next: page.has_next,
         total: page.total,
