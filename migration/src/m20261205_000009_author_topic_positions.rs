@@ -2,10 +2,9 @@
 //! then topic id), kept by the derived-data step: an author's first topics
 //! are then an index range, where numbering every topic of every author on
 //! a page took most of a nested query (8,995 rows numbered to keep 1,012).
-use crate::names::{col, index};
+use crate::names::{col, index, run_unbounded};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,13 +23,8 @@ impl MigrationTrait for Migration {
                         ROW_NUMBER() OVER (PARTITION BY author_id ORDER BY works_count DESC, topic_id) AS rn \
                         FROM author_topics) r \
                       WHERE author_topics.author_id = r.a AND author_topics.topic_id = r.t";
-        // 644,059 rows (100,000 works) took 14 s on PostgreSQL, over the
-        // server's statement timeout; one call, so one connection.
-        let sql = match m.get_database_backend() {
-            DbBackend::Postgres => format!("SET statement_timeout = 0; {number}; RESET statement_timeout"),
-            _ => number.to_owned(),
-        };
-        m.get_connection().execute_unprepared(&sql).await?;
+        // 644,059 rows (100,000 works) took 14 s on PostgreSQL.
+        run_unbounded(m, &[number]).await?;
         m.create_index(index("author_topics", &["author_id", "position"])).await
     }
 

@@ -4,7 +4,7 @@
 //! an index range, where the works of the most prolific of 100,000 works'
 //! authors (1,204) were each looked up and sorted for a page of 20 (4.0
 //! against 0.4 ms on PostgreSQL, 2.0 against 0.2 ms on SQLite).
-use crate::names::col;
+use crate::names::{col, run_unbounded};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -34,21 +34,8 @@ impl MigrationTrait for Migration {
                 "CREATE INDEX IF NOT EXISTS ix_{table}_{parent}_newest ON {table} \
                  ({parent}, work_date DESC{nulls}, work_year DESC{nulls}, work_id DESC)"
             );
-            // Every link is rewritten, over the server's statement timeout
-            // on a large graph; one call, so one connection.
-            let conn = m.get_connection();
-            match backend {
-                DbBackend::Postgres => {
-                    conn.execute_unprepared(&format!(
-                        "SET statement_timeout = 0; {copy}; {index}; RESET statement_timeout"
-                    ))
-                    .await?;
-                }
-                _ => {
-                    conn.execute_unprepared(&copy).await?;
-                    conn.execute_unprepared(&index).await?;
-                }
-            }
+            // Every link is rewritten.
+            run_unbounded(m, &[&copy, &index]).await?;
         }
         Ok(())
     }

@@ -39,3 +39,23 @@ pub fn unique(table: &str, columns: &[&str]) -> IndexCreateStatement {
 pub fn col(name: &str) -> Alias {
     Alias::new(name)
 }
+
+/// Runs `statements` in order. On PostgreSQL they go in one call with the
+/// server's statement timeout lifted (one call, so one connection): a
+/// statement rewriting every row of a large graph outlasts it.
+pub async fn run_unbounded(m: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+    let conn = m.get_connection();
+    match m.get_database_backend() {
+        DbBackend::Postgres => {
+            let sql = format!("SET statement_timeout = 0; {}; RESET statement_timeout", statements.join("; "));
+            conn.execute_unprepared(&sql).await?;
+        }
+        _ => {
+            for sql in statements {
+                conn.execute_unprepared(sql).await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -141,13 +141,13 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
         for a in &doc.authors {
             let mut row = a.row.clone();
             if let Some(c) = a.current_institution {
-                row.0[col(&AUTHORS, "current_institution_id")] = Some(inst(d, c).into());
+                row.0[AUTHORS.index("current_institution_id")] = Some(inst(d, c).into());
             }
             author_rows.push(row);
             slug_bases.push((a.slug_base.clone(), a.disambiguator.clone()));
         }
     }
-    let slugs = Slugs { bases: &slug_bases, col: col(&AUTHORS, "slug") };
+    let slugs = Slugs { bases: &slug_bases, col: AUTHORS.index("slug") };
     let out = upsert(tx, &AUTHORS, author_rows, known, slugs).await?;
     searchable.add(DocKind::Author, &AUTHORS, &out);
     let author_ids = out.ids;
@@ -169,10 +169,10 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
         for w in &doc.works {
             let mut row = w.row.clone();
             if let Some(v) = w.venue {
-                row.0[col(&WORKS, "venue_id")] = Some(venue_ids[venue_off[d] + v].into());
+                row.0[WORKS.index("venue_id")] = Some(venue_ids[venue_off[d] + v].into());
             }
             if let Some(t) = w.primary_topic {
-                row.0[col(&WORKS, "primary_topic_id")] = Some(topic_ids[topic_off[d] + t].into());
+                row.0[WORKS.index("primary_topic_id")] = Some(topic_ids[topic_off[d] + t].into());
             }
             work_rows.push(row);
         }
@@ -237,18 +237,13 @@ struct Searchable {
 impl Searchable {
     fn add(&mut self, kind: DocKind, spec: &super::upsert::Spec, out: &Outcome) {
         let set = self.changed.entry(kind).or_default();
-        let updated = out.ids.iter().zip(&out.changed).zip(&out.created).filter(|((_, ch), cr)| **ch && !**cr);
-        set.extend(updated.map(|((id, _), _)| *id));
+        set.extend(out.updated());
         let (name, body) = kind.columns();
-        let (name, body) = (col(spec, name), col(spec, body));
+        let (name, body) = (spec.index(name), spec.index(body));
         self.created.extend(
             out.inserted.iter().map(|(id, row)| search::index::document(kind, *id, text(&row[name]), text(&row[body]))),
         );
     }
-}
-
-fn col(spec: &super::upsert::Spec, name: &str) -> usize {
-    spec.columns.iter().position(|(c, _)| *c == name).unwrap_or_else(|| panic!("no column {name}"))
 }
 
 #[derive(FromQueryResult)]
@@ -296,7 +291,7 @@ impl BeforeInsert for Slugs<'_> {
 /// Which of these slugs authors hold.
 async fn held_slugs(tx: &Pipe, known: &Known, mut slugs: Vec<String>) -> Result<HashSet<String>, DbErr> {
     if known.tracks(AUTHORS.table) {
-        let c = col(&AUTHORS, "slug");
+        let c = AUTHORS.index("slug");
         return Ok(slugs.into_iter().filter(|s| known.id(AUTHORS.table, c, s).is_some()).collect());
     }
     slugs.sort();
@@ -722,7 +717,7 @@ async fn resolve_targets(tx: &Pipe, targets: &[&str], known: &Known) -> Result<H
     for (prefix, column) in [("openalex:", "openalex_id"), ("doi:", "doi"), ("arxiv:", "arxiv_id"), ("s2:", "s2_id")] {
         let ids = targets.iter().filter_map(|t| t.strip_prefix(prefix));
         if known.tracks(WORKS.table) {
-            let c = col(&WORKS, column);
+            let c = WORKS.index(column);
             out.extend(ids.filter_map(|id| Some((format!("{prefix}{id}"), known.id(WORKS.table, c, id)?))));
             continue;
         }
@@ -788,7 +783,7 @@ mod tests {
     /// holds, the taken numbered and id forms included.
     #[test]
     fn slugs_skip_every_form_already_held() {
-        let slug_col = col(&AUTHORS, "slug");
+        let slug_col = AUTHORS.index("slug");
         let mut rows: Vec<Row> = (0..3).map(|_| AUTHORS.row(vec![])).collect();
         let bases = vec![
             (Some("ada-lovelace".to_owned()), None),

@@ -27,11 +27,9 @@ pub struct LinkDates {
 impl LinkDates {
     /// From the outcome of the batch's works upsert.
     pub fn new(works: &Outcome) -> Self {
-        let at = |name: &str| WORKS.columns.iter().position(|(c, _)| *c == name).expect("works column");
-        let (date, year) = (at("publication_date"), at("year"));
+        let (date, year) = (WORKS.index("publication_date"), WORKS.index("year"));
         let created = works.inserted.iter().map(|(id, row)| (*id, [row[date].clone(), row[year].clone()])).collect();
-        let stale = works.ids.iter().zip(&works.changed).zip(&works.created).filter(|((_, ch), cr)| **ch && !**cr);
-        Self { created, stale: stale.map(|((id, _), _)| *id).collect() }
+        Self { created, stale: works.updated().collect() }
     }
 
     /// The values of a link of `work` about to be inserted.

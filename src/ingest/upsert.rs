@@ -25,7 +25,8 @@ pub struct Spec {
 }
 
 impl Spec {
-    fn index(&self, column: &str) -> usize {
+    /// Where `column` is among the spec's columns (and a row's values).
+    pub(crate) fn index(&self, column: &str) -> usize {
         self.columns
             .iter()
             .position(|(c, _)| *c == column)
@@ -63,6 +64,14 @@ pub struct Outcome {
     /// the rows created, once each: id and a value per column of the spec
     pub inserted: Vec<(i64, Vec<Value>)>,
     pub counts: Counts,
+}
+
+impl Outcome {
+    /// The ids of the stored rows that changed (not those created).
+    pub fn updated(&self) -> impl Iterator<Item = i64> + '_ {
+        let rows = self.ids.iter().zip(&self.changed).zip(&self.created);
+        rows.filter(|((_, changed), created)| **changed && !**created).map(|((id, _), _)| *id)
+    }
 }
 
 /// Fills in values of the rows about to be created (e.g. unique slugs). It
