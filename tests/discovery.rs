@@ -77,6 +77,15 @@ async fn coauthor_path_goes_through_the_shared_coauthor() {
             body["data"]["coauthorPath"].as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap()).collect();
         assert_eq!(slugs, ["james-hazelden", "eric-shea-brown", "guillaume-lajoie"], "{body}");
 
+        // Coauthors are found tied in one probe, before any expansion.
+        app.db.start_capture();
+        let body = app.post(q, json!({ "f": lajoie, "t": eric })).await;
+        let sql: Vec<String> = app.db.take_captured().into_iter().map(|s| s.sql).collect();
+        let slugs: Vec<&str> =
+            body["data"]["coauthorPath"].as_array().unwrap().iter().map(|a| a["slug"].as_str().unwrap()).collect();
+        assert_eq!(slugs, ["guillaume-lajoie", "eric-shea-brown"], "{body}");
+        assert!(!sql.iter().any(|s| s.contains("DISTINCT")), "no coauthors expanded: {sql:#?}");
+
         // Too short a chain allowed: none.
         let body = app.post(q, json!({ "f": james, "t": lajoie, "m": 1 })).await;
         assert!(body["data"]["coauthorPath"].is_null(), "{body}");

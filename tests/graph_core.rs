@@ -364,19 +364,81 @@ fn hub_works() -> String {
     lines
 }
 
+async fn import_hub(app: &TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hub.jsonl");
+    std::fs::write(&file, hub_works()).unwrap();
+    let format = scholargraph::ingest::formats::Format::OpenAlex;
+    let files = [file.display().to_string()];
+    let report = scholargraph::ingest::import::import(&app.db, format, &files, &Default::default()).await;
+    assert_eq!(report.exit_code(), 0, "{}", report.summary());
+}
+
+/// A hub's research graph takes its coauthors from the first of its list
+/// stored in `coauthor_tops` (when the cut per node is within them) and
+/// comes out the same as when they are grouped from the pairs, at every
+/// cut and depth; its coauthors come in the coauthor list's order.
+#[tokio::test]
+async fn a_hubs_research_graph_is_the_same_from_its_stored_coauthors() {
+    for_each_db(|app| async move {
+        import_hub(&app).await;
+        let q = r#"query($c: ID!, $d: Int, $l: Int) { researchGraph(center: $c, depth: $d, limit: $l) {
+            truncated nodes { id kind label weight } edges { source target kind weight } } }"#;
+        let hub = app.post(r#"{ author(slug: "hub-author") { id } }"#, json!({})).await["data"]["author"]["id"].clone();
+        let cuts = [(1, 2), (1, 10), (1, 49), (1, 100), (2, 30), (2, 100), (1, 300)];
+        let graphs = || async {
+            let mut out = Vec::new();
+            for (d, l) in cuts {
+                let body = app.post(q, json!({ "c": hub, "d": d, "l": l })).await;
+                assert!(body.get("errors").is_none(), "{body}");
+                out.push(body["data"]["researchGraph"].clone());
+            }
+            out
+        };
+        app.db.start_capture();
+        let stored = graphs().await;
+        let sql: Vec<String> = app.db.take_captured().into_iter().map(|s| s.sql).collect();
+        assert!(sql.iter().any(|s| s.contains("FROM coauthor_tops")), "{sql:#?}");
+        // The strongest coauthor (three shared works) first, then the
+        // list's two-work coauthors, latest last year first.
+        let labels: Vec<&str> =
+            stored[1]["nodes"].as_array().unwrap().iter().map(|n| n["label"].as_str().unwrap()).collect();
+        assert_eq!(labels[..2], ["Hub Author", "Coauthor 35"], "{labels:?}");
+        let list = app
+            .post(
+                r#"{ author(slug: "hub-author") { coauthors(first: 10) { edges { node { displayName } } } } }"#,
+                json!({}),
+            )
+            .await;
+        let list: Vec<&str> = list["data"]["author"]["coauthors"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{list}"))
+            .iter()
+            .map(|e| e["node"]["displayName"].as_str().unwrap())
+            .collect();
+        // The cut keeps the center's ten strongest ties (the list's first
+        // ten), of which the nine strongest nodes by weight, then id, stay.
+        assert_eq!(labels.len(), 10);
+        assert!(labels[1..].iter().all(|l| list.contains(l)), "{labels:?} within {list:?}");
+
+        // Not a hub any more: every coauthor grouped from the pairs.
+        let stmt = sea_orm::Statement::from_string(
+            app.db.backend(),
+            "UPDATE authors SET collaborators_count = 0 WHERE slug = 'hub-author'",
+        );
+        sea_orm::ConnectionTrait::execute_raw(&app.db.write, stmt).await.unwrap();
+        assert_eq!(graphs().await, stored);
+    })
+    .await;
+}
+
 /// A hub's first coauthors are read from `coauthor_tops`, kept by the
 /// incremental refresh and by the rebuild; its pages match the list grouped
 /// from the pairs, which serves the pages beyond them.
 #[tokio::test]
 async fn a_hubs_first_coauthors_are_stored_and_match_the_grouped_list() {
     for_each_db(|app| async move {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("hub.jsonl");
-        std::fs::write(&file, hub_works()).unwrap();
-        let format = scholargraph::ingest::formats::Format::OpenAlex;
-        let files = [file.display().to_string()];
-        let report = scholargraph::ingest::import::import(&app.db, format, &files, &Default::default()).await;
-        assert_eq!(report.exit_code(), 0, "{}", report.summary());
+        import_hub(&app).await;
 
         let q = r#"query($after: String, $first: Int, $min: Int) { author(slug: "hub-author") {
             metrics { collaboratorsCount closeCollaboratorsCount }

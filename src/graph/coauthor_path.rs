@@ -1,12 +1,17 @@
 //! The shortest chain of coauthorship between two authors: a breadth-first
-//! search from both ends at once, each step expanding the smaller frontier
+//! search from both ends at once, each step expanding the cheaper frontier
 //! with one statement (per chunk of ids), bounded by a length and by a
 //! budget of authors visited.
+//!
+//! A frontier costs the authorships its expansion reads: the sum of its
+//! authors' works counts, not their number: from a hub (5,413 works and
+//! 57,232 coauthors in 1,000,000 generated works) to another author, the
+//! hub's side is the last to be expanded.
 use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::db::{Kind, fetch, in_chunks, int};
+use crate::db::{Kind, MAX_IN, fetch, in_chunks, int};
 
 /// Why no answer could be given.
 #[derive(Debug, thiserror::Error)]
@@ -17,32 +22,78 @@ pub enum PathError {
     Database(#[from] DbErr),
 }
 
-/// Coauthors of each author of `frontier`, as (author, coauthor) pairs in
-/// a stable order.
-async fn coauthors<C: ConnectionTrait>(conn: &C, frontier: &[i64]) -> Result<Vec<(i64, i64)>, DbErr> {
+/// An author and their works count, the cost of expanding them.
+#[derive(Clone, Copy, Debug)]
+pub struct End {
+    pub id: i64,
+    pub works: i64,
+}
+
+/// Coauthors of each author of `frontier` with their works counts, as
+/// (author, coauthor) pairs in a stable order.
+async fn coauthors<C: ConnectionTrait>(conn: &C, frontier: &[i64]) -> Result<Vec<(i64, End)>, DbErr> {
     let mut out = Vec::new();
     for (list, values) in in_chunks(frontier) {
         let filter = format!(
             "FROM (SELECT DISTINCT a.author_id AS src, b.author_id AS dst FROM authorships a \
                JOIN authorships b ON b.work_id = a.work_id \
              WHERE a.author_id IN ({list}) AND b.author_id IS NOT NULL AND b.author_id <> a.author_id) p \
-             ORDER BY dst, src"
+             JOIN authors au ON au.id = p.dst"
         );
-        let rows = fetch(conn, &[("src", Kind::BigInt), ("dst", Kind::BigInt)], &filter, values).await?;
-        out.extend(rows.iter().map(|r| (int(&r[0]), int(&r[1]))));
+        let columns = [("src", Kind::BigInt), ("dst", Kind::BigInt), ("works_count", Kind::Int)];
+        let rows = fetch(conn, &columns, &filter, values).await?;
+        out.extend(rows.iter().map(|r| (int(&r[0]), End { id: int(&r[1]), works: int(&r[2]) })));
     }
+    // Sorted here, across chunks and whatever order SQLite's JSON rows
+    // came in: a coauthor reached from several authors keeps the lowest.
+    out.sort_unstable_by_key(|(src, end)| (end.id, *src));
     Ok(out)
+}
+
+/// A coauthorship between an author of `forward` and one of `backward`,
+/// the lowest pair first; not looked for (`None`) when the two lists
+/// together pass one statement's ids.
+///
+/// Asked before each expansion, it finds the chain one step sooner and
+/// for the price of reading the two frontiers' authorships, where the
+/// expansion reads every coauthor of theirs: a hub and a coauthor with
+/// 1,178 works are found tied in one probe (0.3-2 ms in the sqlite3
+/// shell) where grouping the coauthor's 14,738 coauthors took 20-60 ms,
+/// and the hub's 57,232 75 ms.
+async fn tie_between<C: ConnectionTrait>(
+    conn: &C,
+    forward: &[i64],
+    backward: &[i64],
+) -> Result<Option<(i64, i64)>, DbErr> {
+    if forward.len() + backward.len() > MAX_IN {
+        return Ok(None);
+    }
+    let (Some((f, mut values)), Some((b, more))) = (in_chunks(forward).next(), in_chunks(backward).next()) else {
+        return Ok(None);
+    };
+    values.extend(more);
+    // CROSS JOIN: SQLite reads `a` first, the cheaper side (see `shortest`).
+    let filter = format!(
+        "FROM (SELECT a.author_id AS near, b.author_id AS far FROM authorships a CROSS JOIN authorships b \
+           WHERE a.author_id IN ({f}) AND b.author_id IN ({b}) AND b.work_id = a.work_id \
+           ORDER BY a.author_id, b.author_id LIMIT 1) t"
+    );
+    let columns = [("near", Kind::BigInt), ("far", Kind::BigInt)];
+    let rows = fetch(conn, &columns, &filter, values).await?;
+    Ok(rows.first().map(|r| (int(&r[0]), int(&r[1]))))
 }
 
 /// One side of the search: who was reached, and from whom.
 struct Side {
     parent: HashMap<i64, i64>,
     frontier: Vec<i64>,
+    /// The works counts of the frontier's authors, summed.
+    cost: i64,
 }
 
 impl Side {
-    fn new(start: i64) -> Self {
-        Self { parent: HashMap::from([(start, start)]), frontier: vec![start] }
+    fn new(start: End) -> Self {
+        Self { parent: HashMap::from([(start.id, start.id)]), frontier: vec![start.id], cost: start.works }
     }
 
     /// `node`, its parent, …, back to where this side started.
@@ -60,33 +111,45 @@ impl Side {
 }
 
 /// Author ids from `from` to `to`, both included, at most `max_links`
-/// coauthorships long; `None` when there is no such chain.
+/// coauthorships long; `None` when there is no such chain. Of several
+/// shortest chains, the one met at the lowest ids.
 pub async fn shortest<C: ConnectionTrait>(
     conn: &C,
-    from: i64,
-    to: i64,
+    from: End,
+    to: End,
     max_links: usize,
     budget: usize,
 ) -> Result<Option<Vec<i64>>, PathError> {
-    if from == to {
-        return Ok(Some(vec![from]));
+    if from.id == to.id {
+        return Ok(Some(vec![from.id]));
     }
     let (mut forward, mut backward) = (Side::new(from), Side::new(to));
     for _ in 0..max_links {
-        // The smaller frontier costs less to expand.
-        let forward_turn = forward.frontier.len() <= backward.frontier.len();
+        let forward_turn = (forward.cost, forward.frontier.len()) <= (backward.cost, backward.frontier.len());
+        let tie = match forward_turn {
+            true => tie_between(conn, &forward.frontier, &backward.frontier).await?,
+            false => tie_between(conn, &backward.frontier, &forward.frontier).await?.map(|(b, f)| (f, b)),
+        };
+        if let Some((f, b)) = tie {
+            let mut path = forward.chain(f);
+            path.reverse();
+            path.extend(backward.chain(b));
+            return Ok(Some(path));
+        }
         let (this, other) = if forward_turn { (&mut forward, &backward) } else { (&mut backward, &forward) };
         if this.frontier.is_empty() {
             return Ok(None);
         }
         let mut next = Vec::new();
+        let mut cost = 0;
         let mut meet: Option<i64> = None;
-        for (src, dst) in coauthors(conn, &this.frontier).await? {
+        for (src, End { id: dst, works }) in coauthors(conn, &this.frontier).await? {
             if this.parent.contains_key(&dst) {
                 continue;
             }
             this.parent.insert(dst, src);
             next.push(dst);
+            cost += works;
             if other.parent.contains_key(&dst) && meet.is_none_or(|m| dst < m) {
                 meet = Some(dst);
             }
@@ -102,6 +165,7 @@ pub async fn shortest<C: ConnectionTrait>(
         }
         let side = if forward_turn { &mut forward } else { &mut backward };
         side.frontier = next;
+        side.cost = cost;
     }
     Ok(None)
 }

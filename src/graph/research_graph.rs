@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use crate::db::{Kind, fetch, in_chunks, int};
+use crate::ingest::derive::{HUB, TOP};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NodeKind {
@@ -55,52 +56,72 @@ pub struct Slice {
 }
 
 /// Ties of a batch of nodes of one kind: (source, kind of the other end,
-/// other end, edge kind, weight, whether the edge points from the source).
-/// `{ids}` is the batch; each source keeps its `?` strongest ties.
-fn ties_sql(kind: NodeKind) -> &'static str {
+/// other end, edge kind, weight, whether the edge points from the source,
+/// order among ties of equal weight and kind). `{ids}` is the batch.
+///
+/// An author's ties are read bounded, so that a hub costs what anyone
+/// does: only its first works by id can make the cut among its ties of
+/// weight 1 (an index range per author), and a hub's coauthors come from
+/// the first of its list kept in `coauthor_tops` when the cut is within
+/// them (`tops`), in the list's order. Grouped per view, a hub's ties
+/// (5,413 works, 57,232 coauthors) took 104 ms on SQLite and 229 ms on
+/// PostgreSQL in 1,000,000 generated works.
+fn ties_sql(kind: NodeKind, tops: bool) -> String {
     match kind {
         NodeKind::Author => {
-            "WITH s AS (SELECT id FROM authors WHERE id IN ({ids})) \
-             SELECT a.author_id AS src, 'W' AS dk, a.work_id AS dst, 'A' AS ek, 1.0 AS w, 1 AS fwd \
-               FROM authorships a WHERE a.author_id IN (SELECT id FROM s) \
-             UNION ALL SELECT a.author_id, 'A', b.author_id, 'C', COUNT(DISTINCT a.work_id), 1 \
-               FROM authorships a JOIN authorships b ON b.work_id = a.work_id AND b.author_id <> a.author_id \
-               WHERE a.author_id IN (SELECT id FROM s) AND b.author_id IS NOT NULL GROUP BY a.author_id, b.author_id \
-             UNION ALL SELECT t.author_id, 'T', t.topic_id, 'T', t.works_count, 1 \
-               FROM author_topics t WHERE t.author_id IN (SELECT id FROM s) \
-             UNION ALL SELECT f.author_id, 'I', f.institution_id, 'F', 1.0, 1 \
-               FROM affiliations f WHERE f.author_id IN (SELECT id FROM s) \
-             UNION ALL SELECT a.author_id, 'I', ai.institution_id, 'F', COUNT(*), 1 \
-               FROM authorships a JOIN authorship_institutions ai ON ai.authorship_id = a.id \
-               WHERE a.author_id IN (SELECT id FROM s) GROUP BY a.author_id, ai.institution_id"
+            let hub = if tops { HUB } else { i32::MAX };
+            format!(
+                "WITH s AS (SELECT id, collaborators_count AS cc FROM authors WHERE id IN ({{ids}})) \
+                 SELECT a.author_id AS src, 'W' AS dk, a.work_id AS dst, 'A' AS ek, 1.0 AS w, 1 AS fwd, a.work_id AS o \
+                   FROM s JOIN authorships a ON a.author_id = s.id \
+                   WHERE a.work_id <= COALESCE((SELECT x.work_id FROM authorships x WHERE x.author_id = s.id \
+                     ORDER BY x.work_id LIMIT 1 OFFSET ?), {max}) \
+                 UNION ALL SELECT c.author_id, 'A', c.coauthor_id, 'C', c.shared_works_count, 1, c.position \
+                   FROM coauthor_tops c WHERE c.author_id IN (SELECT id FROM s WHERE cc >= {hub}) \
+                 UNION ALL SELECT a.author_id, 'A', b.author_id, 'C', COUNT(DISTINCT a.work_id), 1, \
+                     ROW_NUMBER() OVER (PARTITION BY a.author_id ORDER BY {order}) \
+                   FROM authorships a JOIN authorships b ON b.work_id = a.work_id AND b.author_id <> a.author_id \
+                     JOIN works wk ON wk.id = a.work_id \
+                   WHERE a.author_id IN (SELECT id FROM s WHERE cc < {hub}) AND b.author_id IS NOT NULL \
+                   GROUP BY a.author_id, b.author_id \
+                 UNION ALL SELECT t.author_id, 'T', t.topic_id, 'T', t.works_count, 1, t.topic_id \
+                   FROM author_topics t WHERE t.author_id IN (SELECT id FROM s) \
+                 UNION ALL SELECT f.author_id, 'I', f.institution_id, 'F', 1.0, 1, f.institution_id \
+                   FROM affiliations f WHERE f.author_id IN (SELECT id FROM s) \
+                 UNION ALL SELECT a.author_id, 'I', ai.institution_id, 'F', COUNT(*), 1, ai.institution_id \
+                   FROM authorships a JOIN authorship_institutions ai ON ai.authorship_id = a.id \
+                   WHERE a.author_id IN (SELECT id FROM s) GROUP BY a.author_id, ai.institution_id",
+                max = i64::MAX,
+                // The coauthor list's order (`COAUTHOR_ORDER`), over the pairs.
+                order = "COUNT(DISTINCT a.work_id) DESC, MAX(wk.year) DESC NULLS LAST, b.author_id"
+            )
         }
-        NodeKind::Work => {
-            "WITH s AS (SELECT id FROM works WHERE id IN ({ids})) \
-             SELECT a.work_id AS src, 'A' AS dk, a.author_id AS dst, 'A' AS ek, 1.0 AS w, 0 AS fwd \
+        NodeKind::Work => "WITH s AS (SELECT id FROM works WHERE id IN ({ids})) \
+             SELECT a.work_id AS src, 'A' AS dk, a.author_id AS dst, 'A' AS ek, 1.0 AS w, 0 AS fwd, a.author_id AS o \
                FROM authorships a WHERE a.work_id IN (SELECT id FROM s) AND a.author_id IS NOT NULL \
-             UNION ALL SELECT wt.work_id, 'T', wt.topic_id, 'T', 1.0, 1 \
+             UNION ALL SELECT wt.work_id, 'T', wt.topic_id, 'T', 1.0, 1, wt.topic_id \
                FROM work_topics wt WHERE wt.work_id IN (SELECT id FROM s) \
-             UNION ALL SELECT c.citing_work_id, 'W', c.cited_work_id, 'X', 1.0, 1 \
+             UNION ALL SELECT c.citing_work_id, 'W', c.cited_work_id, 'X', 1.0, 1, c.cited_work_id \
                FROM citations c WHERE c.citing_work_id IN (SELECT id FROM s) AND c.cited_work_id IS NOT NULL \
-             UNION ALL SELECT c.cited_work_id, 'W', c.citing_work_id, 'X', 1.0, 0 \
+             UNION ALL SELECT c.cited_work_id, 'W', c.citing_work_id, 'X', 1.0, 0, c.citing_work_id \
                FROM citations c WHERE c.cited_work_id IN (SELECT id FROM s)"
-        }
-        NodeKind::Topic => {
-            "WITH s AS (SELECT id FROM topics WHERE id IN ({ids})) \
-             SELECT t.topic_id AS src, 'A' AS dk, t.author_id AS dst, 'T' AS ek, t.works_count AS w, 0 AS fwd \
+            .to_owned(),
+        NodeKind::Topic => "WITH s AS (SELECT id FROM topics WHERE id IN ({ids})) \
+             SELECT t.topic_id AS src, 'A' AS dk, t.author_id AS dst, 'T' AS ek, t.works_count AS w, 0 AS fwd, \
+               t.author_id AS o \
                FROM author_topics t WHERE t.topic_id IN (SELECT id FROM s) \
-             UNION ALL SELECT wt.topic_id, 'W', wt.work_id, 'T', 1.0, 0 \
+             UNION ALL SELECT wt.topic_id, 'W', wt.work_id, 'T', 1.0, 0, wt.work_id \
                FROM work_topics wt WHERE wt.topic_id IN (SELECT id FROM s)"
-        }
-        NodeKind::Institution => {
-            "WITH s AS (SELECT id FROM institutions WHERE id IN ({ids})) \
-             SELECT f.institution_id AS src, 'A' AS dk, f.author_id AS dst, 'F' AS ek, 1.0 AS w, 0 AS fwd \
+            .to_owned(),
+        NodeKind::Institution => "WITH s AS (SELECT id FROM institutions WHERE id IN ({ids})) \
+             SELECT f.institution_id AS src, 'A' AS dk, f.author_id AS dst, 'F' AS ek, 1.0 AS w, 0 AS fwd, \
+               f.author_id AS o \
                FROM affiliations f WHERE f.institution_id IN (SELECT id FROM s) \
-             UNION ALL SELECT ai.institution_id, 'A', a.author_id, 'F', COUNT(*), 0 \
+             UNION ALL SELECT ai.institution_id, 'A', a.author_id, 'F', COUNT(*), 0, a.author_id \
                FROM authorship_institutions ai JOIN authorships a ON a.id = ai.authorship_id \
                WHERE ai.institution_id IN (SELECT id FROM s) AND a.author_id IS NOT NULL \
                GROUP BY ai.institution_id, a.author_id"
-        }
+            .to_owned(),
     }
 }
 
@@ -136,14 +157,19 @@ async fn ties<C: ConnectionTrait>(conn: &C, frontier: &[NodeRef], per_node: usiz
     let mut merged: HashMap<(NodeRef, NodeRef, EdgeKind, NodeRef), f64> = HashMap::new();
     let mut kinds: Vec<NodeKind> = by_kind.keys().copied().collect();
     kinds.sort();
+    let sql = |kind| ties_sql(kind, per_node as i64 <= TOP);
     for kind in kinds {
         for (list, mut values) in in_chunks(&by_kind[&kind]) {
-            let inner = ties_sql(kind).replace("{ids}", &list);
+            let inner = sql(kind).replace("{ids}", &list);
             let filter = format!(
                 "FROM (SELECT src, dk, dst, ek, CAST(w AS DOUBLE PRECISION) AS w, CAST(fwd AS BIGINT) AS fwd, \
-                   ROW_NUMBER() OVER (PARTITION BY src ORDER BY w DESC, dk, dst) AS rn FROM ({inner}) x) r \
+                   ROW_NUMBER() OVER (PARTITION BY src ORDER BY w DESC, dk, o) AS rn FROM ({inner}) x) r \
                  WHERE rn <= ? ORDER BY src, rn"
             );
+            if kind == NodeKind::Author {
+                // The OFFSET of an author's last work that can make the cut.
+                values.push((per_node as i64 - 1).into());
+            }
             values.push((per_node as i64).into());
             let columns = [
                 ("src", Kind::BigInt),

@@ -133,8 +133,13 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// The same page with each item turned into another type.
     pub fn map<U>(self, f: impl Fn(T) -> U) -> Page<U> {
+        self.filter_map(|m| Some(f(m)))
+    }
+
+    /// The same page with each item turned into another type, or dropped.
+    pub fn filter_map<U>(self, f: impl Fn(T) -> Option<U>) -> Page<U> {
         Page {
-            items: self.items.into_iter().map(|(p, m)| (p, f(m))).collect(),
+            items: self.items.into_iter().filter_map(|(p, m)| f(m).map(|u| (p, u))).collect(),
             has_previous: self.has_previous,
             has_next: self.has_next,
             total: self.total,

@@ -412,12 +412,12 @@ impl DiscoveryQuery {
                 return Err(AppError::NotFound(format!("no author with id {:?}", name.as_str())).into());
             }
         }
-        let path =
-            coauthor_path::shortest(&db(ctx).read, ends[0], ends[1], max as usize, PATH_BUDGET).await.map_err(|e| {
-                match e {
-                    coauthor_path::PathError::Budget(_) => AppError::bad_input(e.to_string()),
-                    coauthor_path::PathError::Database(e) => AppError::Database(e),
-                }
+        let end = |id: i64| coauthor_path::End { id, works: found[&AuthorKey(id)].works_count.into() };
+        let path = coauthor_path::shortest(&db(ctx).read, end(ends[0]), end(ends[1]), max as usize, PATH_BUDGET)
+            .await
+            .map_err(|e| match e {
+                coauthor_path::PathError::Budget(_) => AppError::bad_input(e.to_string()),
+                coauthor_path::PathError::Database(e) => AppError::Database(e),
             })?;
         let Some(path) = path else { return Ok(None) };
         let mut authors = loaders(ctx).load_many(path.iter().copied().map(AuthorKey)).await?;

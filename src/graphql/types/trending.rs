@@ -10,11 +10,10 @@ use async_graphql::{Context, Object};
 use chrono::{Duration, NaiveDate};
 use sea_orm::{FromQueryResult, QueryResult, Value};
 
-use super::work::Work;
-use crate::entities::work;
+use super::work::{Work, WorkKey};
 use crate::error::ApiResult;
 use crate::graphql::connection::PageInfo;
-use crate::graphql::loaders::db;
+use crate::graphql::loaders::{db, loaders};
 use crate::graphql::paging::{ListQuery, Page, Window, bounded, encode_cursor};
 use crate::graphql::scalars::Date;
 
@@ -29,13 +28,21 @@ pub struct Trend {
     featured_on: NaiveDate,
 }
 
-impl FromQueryResult for Trend {
+/// A ranked row before its work is loaded.
+struct Ranked {
+    work_id: i64,
+    score: f64,
+    upvotes: i32,
+    featured_on: NaiveDate,
+}
+
+impl FromQueryResult for Ranked {
     fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
-            work: Work::from(work::Model::from_query_result(row, pre)?),
-            score: row.try_get(pre, "score__")?,
-            upvotes: row.try_get::<i64>(pre, "upvotes__")? as i32,
-            featured_on: row.try_get(pre, "featured__")?,
+            work_id: row.try_get(pre, "work_id")?,
+            score: row.try_get(pre, "score")?,
+            upvotes: row.try_get::<i64>(pre, "upvotes")? as i32,
+            featured_on: row.try_get(pre, "featured_on")?,
         })
     }
 }
@@ -59,8 +66,11 @@ pub async fn trending(
     }
     let table = vec!["(?, ?)"; days as usize].join(", ");
     // Featured days and upvotes by accounts here, each weighted by its day.
+    // Ranked as keys, the page's works loaded after: joined before the
+    // sort, every work of the window was read whole (abstract included)
+    // to keep 20.
     let from = format!(
-        "works w JOIN (SELECT e.work_id, SUM(e.score) AS score, \
+        "(SELECT e.work_id, SUM(e.score) AS score, \
            CAST(MAX(e.imported) + SUM(e.upvoted) AS BIGINT) AS upvotes, \
            COALESCE(MAX(e.featured_on), MAX(e.day)) AS featured_on \
          FROM (SELECT f.work_id, (COALESCE(f.upvotes, 0) + 1) * d.column2 AS score, COALESCE(f.upvotes, 0) AS imported, \
@@ -69,17 +79,22 @@ pub async fn trending(
                UNION ALL \
                SELECT u.work_id, d.column2, 0, 1, NULL, u.day \
                FROM upvotes u JOIN (VALUES {table}) AS d ON u.day = d.column1) e \
-         GROUP BY e.work_id) t ON t.work_id = w.id"
+         GROUP BY e.work_id) t"
     );
     values.extend(values.clone());
-    let mut query = ListQuery::new(
-        "w.*, t.score AS score__, t.upvotes AS upvotes__, t.featured_on AS featured__",
-        from,
-        "t.score DESC, t.upvotes DESC, w.id",
-    );
+    let mut query = ListQuery::new("t.*", from, "t.score DESC, t.upvotes DESC, t.work_id");
     query.values = values;
-    let page = query.fetch::<Trend>(&db(ctx).read, window).await?;
-    Ok(TrendingConnection(page))
+    let page = query.fetch::<Ranked>(&db(ctx).read, window).await?;
+    // Rows are gone only if a work was deleted since: it drops out.
+    let works = loaders(ctx).load_many(page.items.iter().map(|(_, r)| WorkKey(r.work_id))).await?;
+    Ok(TrendingConnection(page.filter_map(|r| {
+        works.get(&WorkKey(r.work_id)).map(|w| Trend {
+            work: Work(w.clone()),
+            score: r.score,
+            upvotes: r.upvotes,
+            featured_on: r.featured_on,
+        })
+    })))
 }
 
 /// A page of trending works.
