@@ -169,6 +169,10 @@ async fn generated_works_import_in_whole_batches_with_consistent_metrics() {
             assert_eq!((report.rejected, report.split_batches, report.exit_code()), (0, 0, 0), "{} {:?}", report.summary(), report.stopped);
             assert_eq!(report.counts.works.created, part.len());
             assert_eq!(schema_objects(&app.db).await, schema, "every index and key is back after {name}");
+            // Rebuilt whole after the first part, refreshed per author after the rest.
+            let (off, rows) = author_institutions_off(&app.db).await;
+            assert_eq!(off, 0, "author institutions after {name}");
+            assert!(rows > 1_000, "{rows} author institutions after {name}");
             files.push(path.display().to_string());
         }
 
@@ -209,6 +213,7 @@ async fn generated_works_import_in_whole_batches_with_consistent_metrics() {
         let before = app.post(q, json!({})).await;
         scholargraph::ingest::derive::rebuild(&app.db).await.unwrap();
         assert_eq!(app.post(q, json!({})).await, before);
+        assert_eq!(author_institutions_off(&app.db).await.0, 0);
     })
     .await;
 }
@@ -485,6 +490,23 @@ fn dated_work(id: u32, date: &str) -> String {
         "topics": [{ "id": "https://openalex.org/T1", "display_name": "Dating", "score": 0.9 }],
     })
     .to_string()
+}
+
+/// Rows of `author_institutions` missing, extra or miscounted against the
+/// authorships they count, and the rows there are.
+async fn author_institutions_off(db: &scholargraph::db::Db) -> (i64, i64) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let grouped = "SELECT a.author_id, ai.institution_id, CAST(COUNT(*) AS INTEGER) AS n \
+                   FROM authorships a JOIN authorship_institutions ai ON ai.authorship_id = a.id \
+                   WHERE a.author_id IS NOT NULL GROUP BY a.author_id, ai.institution_id";
+    let stored = "SELECT author_id, institution_id, authorships_count AS n FROM author_institutions";
+    let count = |sql: String| async move {
+        let row = db.read.query_one_raw(Statement::from_string(db.backend(), sql)).await.unwrap().unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    };
+    let off = count(format!("SELECT COUNT(*) AS n FROM ({stored} EXCEPT {grouped}) d")).await
+        + count(format!("SELECT COUNT(*) AS n FROM ({grouped} EXCEPT {stored}) d")).await;
+    (off, count(format!("SELECT COUNT(*) AS n FROM ({stored}) d")).await)
 }
 
 /// Links whose copy of their work's date or year differs from the work's.

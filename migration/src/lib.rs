@@ -12,6 +12,7 @@ mod m20261125_000007_deferred_schema;
 mod m20261205_000008_coauthor_tops;
 mod m20261205_000009_author_topic_positions;
 mod m20261205_000010_link_dates;
+mod m20261205_000011_author_institutions;
 mod names;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000008_coauthor_tops::Migration),
             Box::new(m20261205_000009_author_topic_positions::Migration),
             Box::new(m20261205_000010_link_dates::Migration),
+            Box::new(m20261205_000011_author_institutions::Migration),
         ]
     }
 }

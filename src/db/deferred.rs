@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, TransactionTrait, Value};
 use super::{Db, Kind, fetch, stmt, text};
 
 /// Indexes and keys of these tables may be set aside: the ones an import fills.
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 10] = [
     "works",
     "authors",
     "authorships",
@@ -20,6 +20,7 @@ const TABLES: [&str; 9] = [
     "work_topics",
     "author_topics",
     "coauthor_tops",
+    "author_institutions",
     "search_index",
 ];
 

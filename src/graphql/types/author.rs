@@ -375,8 +375,7 @@ impl AuthorsOf {
                 ListQuery::new(
                     "au.*",
                     "(SELECT author_id, institution_id FROM affiliations \
-                      UNION SELECT pa.author_id, pi.institution_id FROM authorship_institutions pi \
-                      JOIN authorships pa ON pa.id = pi.authorship_id WHERE pa.author_id IS NOT NULL) p \
+                      UNION SELECT author_id, institution_id FROM author_institutions) p \
                      JOIN authors au ON au.id = p.author_id",
                     "au.works_count DESC, au.id ASC",
                 ),
@@ -619,8 +618,7 @@ pub fn authors_query(filter: Option<AuthorFilter>, order: Option<AuthorOrder>) -
         let id = global_id::decode(Kind::Institution, id)?;
         q.and(
             "(EXISTS (SELECT 1 FROM affiliations fa WHERE fa.author_id = au.id AND fa.institution_id = ?) \
-              OR EXISTS (SELECT 1 FROM authorships fp JOIN authorship_institutions fi ON fi.authorship_id = fp.id \
-                         WHERE fp.author_id = au.id AND fi.institution_id = ?))",
+              OR EXISTS (SELECT 1 FROM author_institutions fi WHERE fi.author_id = au.id AND fi.institution_id = ?))",
             [Value::from(id), Value::from(id)],
         );
     }

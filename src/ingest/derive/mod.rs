@@ -64,7 +64,15 @@ async fn child_count<C: Sink>(
 
 pub async fn authors<C: Sink>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
     match scope {
-        Scope::All => rebuild::authors(conn).await,
+        Scope::All => {
+            rebuild::authors(conn).await?;
+            // One grouping of every authorship: the rebuild runs without the
+            // import's secondary indexes, where a range per slice of authors
+            // would read them all each time.
+            conn.execute_unprepared("DELETE FROM author_institutions").await?;
+            conn.execute_unprepared(&author_institutions("a.author_id IS NOT NULL")).await?;
+            Ok(())
+        }
         Scope::Ids(ids) => {
             for chunk in ids.chunks(CHUNK) {
                 authors_in(conn, chunk).await?;
@@ -101,6 +109,18 @@ pub const TOP: i64 = 100;
 
 /// The order of an author's coauthor list, over `coauthor_pairs(true)` as `c`.
 pub const COAUTHOR_ORDER: &str = "c.shared_works_count DESC, c.last_year DESC NULLS LAST, c.coauthor_id ASC";
+
+/// Writes `author_institutions` for the authors `condition` (on the
+/// authorship `a`) selects: how many of their authorships name each
+/// institution.
+fn author_institutions(condition: &str) -> String {
+    format!(
+        "INSERT INTO author_institutions (author_id, institution_id, authorships_count) \
+         SELECT a.author_id, ai.institution_id, CAST(COUNT(*) AS INTEGER) \
+         FROM authorships a JOIN authorship_institutions ai ON ai.authorship_id = a.id \
+         WHERE {condition} GROUP BY a.author_id, ai.institution_id"
+    )
+}
 
 /// Derived data of a few authors, in SQL.
 async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbErr> {
@@ -144,6 +164,8 @@ async fn authors_in<C: ConnectionTrait>(conn: &C, ids: &[i64]) -> Result<(), DbE
         ),
     )
     .await?;
+    run_scoped(conn, ids, "DELETE FROM author_institutions WHERE author_id IN ({ids})").await?;
+    run_scoped(conn, ids, &author_institutions("a.author_id IN ({ids})")).await?;
     run_scoped(conn, ids, "DELETE FROM coauthor_tops WHERE author_id IN ({ids})").await?;
     let hubs = format!("SELECT id FROM authors WHERE id IN ({{ids}}) AND collaborators_count >= {HUB}");
     let pairs = coauthor_pairs(true).replace("{ids}", &hubs);
