@@ -8,6 +8,12 @@
 //! `FuturesOrdered`, which yields to the executor every few items; a 1 ms
 //! batching timer can fire in such a gap and split one level into several
 //! statements (seen: 7 statements for 5 authors, 10 for 50).
+//!
+//! The batches still pass through the loader's zero delay, which must not
+//! be a tokio sleep (async-graphql's `tokio-timer` feature, off): tokio
+//! rounds every deadline up to its next millisecond tick, so each level of
+//! a query idled up to a millisecond (serially, a 2-author `node` lookup
+//! took 1.47 ms against 0.21, the shared profile 11.4 against 7.4 ms).
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::pin;
