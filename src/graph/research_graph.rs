@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use crate::db::{Kind, fetch, in_chunks, int};
-use crate::ingest::derive::{HUB, TOP};
+use crate::ingest::derive::{COAUTHOR_ORDER, HUB, TOP, coauthor_pairs};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NodeKind {
@@ -64,9 +64,9 @@ pub struct Slice {
 /// weight 1 (an index range per author), its institutions are counted in
 /// `author_institutions`, and a hub's coauthors come from the first of its
 /// list kept in `coauthor_tops` when the cut is within them (`tops`), in
-/// the list's order. Grouped per view, a hub's ties
-/// (5,413 works, 57,232 coauthors) took 104 ms on SQLite and 229 ms on
-/// PostgreSQL in 1,000,000 generated works.
+/// the list's order. Grouped per view, a hub's ties (5,413 works, 57,232
+/// coauthors) took 104 ms on SQLite and 229 ms on PostgreSQL in 1,000,000
+/// generated works.
 fn ties_sql(kind: NodeKind, tops: bool) -> String {
     match kind {
         NodeKind::Author => {
@@ -79,12 +79,8 @@ fn ties_sql(kind: NodeKind, tops: bool) -> String {
                      ORDER BY x.work_id LIMIT 1 OFFSET ?), {max}) \
                  UNION ALL SELECT c.author_id, 'A', c.coauthor_id, 'C', c.shared_works_count, 1, c.position \
                    FROM coauthor_tops c WHERE c.author_id IN (SELECT id FROM s WHERE cc >= {hub}) \
-                 UNION ALL SELECT a.author_id, 'A', b.author_id, 'C', COUNT(DISTINCT a.work_id), 1, \
-                     ROW_NUMBER() OVER (PARTITION BY a.author_id ORDER BY {order}) \
-                   FROM authorships a JOIN authorships b ON b.work_id = a.work_id AND b.author_id <> a.author_id \
-                     JOIN works wk ON wk.id = a.work_id \
-                   WHERE a.author_id IN (SELECT id FROM s WHERE cc < {hub}) AND b.author_id IS NOT NULL \
-                   GROUP BY a.author_id, b.author_id \
+                 UNION ALL SELECT c.author_id, 'A', c.coauthor_id, 'C', c.shared_works_count, 1, \
+                     ROW_NUMBER() OVER (PARTITION BY c.author_id ORDER BY {COAUTHOR_ORDER}) FROM ({pairs}) c \
                  UNION ALL SELECT t.author_id, 'T', t.topic_id, 'T', t.works_count, 1, t.topic_id \
                    FROM author_topics t WHERE t.author_id IN (SELECT id FROM s) \
                  UNION ALL SELECT f.author_id, 'I', f.institution_id, 'F', 1.0, 1, f.institution_id \
@@ -92,8 +88,7 @@ fn ties_sql(kind: NodeKind, tops: bool) -> String {
                  UNION ALL SELECT ai.author_id, 'I', ai.institution_id, 'F', ai.authorships_count, 1, ai.institution_id \
                    FROM author_institutions ai WHERE ai.author_id IN (SELECT id FROM s)",
                 max = i64::MAX,
-                // The coauthor list's order (`COAUTHOR_ORDER`), over the pairs.
-                order = "COUNT(DISTINCT a.work_id) DESC, MAX(wk.year) DESC NULLS LAST, b.author_id"
+                pairs = coauthor_pairs(true).replace("{ids}", &format!("SELECT id FROM s WHERE cc < {hub}")),
             )
         }
         NodeKind::Work => "WITH s AS (SELECT id FROM works WHERE id IN ({ids})) \
