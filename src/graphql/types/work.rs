@@ -104,11 +104,10 @@ impl Work {
 
     /// ordered by position, first author first
     async fn authorships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Authorship>> {
-        let rows = loaders(ctx).load_one(AuthorshipsOfWork(self.0.id)).await?.unwrap_or_default();
         let wanted = ctx.look_ahead();
         super::authorship::authorships(
             ctx,
-            rows,
+            self.0.id,
             wanted.field("author").exists(),
             wanted.field("institutions").exists(),
         )
