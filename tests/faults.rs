@@ -164,3 +164,19 @@ async fn a_locked_sqlite_database_is_waited_for_then_unavailable() {
     assert!(took >= Duration::from_secs(4) && took < Duration::from_secs(12), "{took:?}");
     holder.execute_unprepared("ROLLBACK").await.unwrap();
 }
+
+/// Our Postgres connections plan each prepared statement once
+/// (`force_generic_plan`), unless the URL sets the mode itself.
+#[tokio::test]
+async fn postgres_connections_keep_generic_plans_unless_the_url_says_otherwise() {
+    let Some(url) = common::postgres_url() else { return };
+    let mode = |db: Db| async move {
+        let show = sea_orm::Statement::from_string(db.backend(), "SHOW plan_cache_mode");
+        let row = db.read.query_one_raw(show).await.unwrap().unwrap();
+        row.try_get::<String>("", "plan_cache_mode").unwrap()
+    };
+    assert_eq!(mode(Db::connect(&url).await.unwrap()).await, "force_generic_plan");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let own = format!("{url}{separator}options=-c%20plan_cache_mode%3Dauto");
+    assert_eq!(mode(Db::connect(&own).await.unwrap()).await, "auto");
+}
