@@ -24,6 +24,8 @@ pub mod telemetry;
 
 // glibc's malloc took a fifth of an import's CPU (many small rows and
 // values allocated and freed per batch); mimalloc is several times cheaper
-// there. Declared here so the binary, tests and benches all use it.
+// there. Declared here so the binary, tests and benches all use it; the
+// `malloc-override` feature (default, Cargo.toml) serves C's malloc,
+// SQLite's, as well.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
