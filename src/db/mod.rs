@@ -211,6 +211,10 @@ fn sqlite_options(url: &str, max_connections: u32, role: Role) -> ConnectOptions
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             .statement_cache_capacity(statements)
+            // A statement's rows cross from SQLite's worker thread in a
+            // channel; at sqlx's 50 the worker stopped and was woken again
+            // every 50 rows of a page's hundreds.
+            .row_buffer_size(1024)
             // Temporary b-trees stay in files: in memory, the big GROUP BYs of
             // a derived-data rebuild grew the process by 100 MB.
             .pragma("cache_size", cache)
