@@ -40,6 +40,15 @@ async fn trending_ranks_the_featured_works_of_a_day() {
         assert_eq!(rest["edges"].as_array().unwrap().len(), 7);
         assert_eq!(rest["edges"][0]["rank"], 51);
         assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+        // The count comes with the page's rows; past the end, without them.
+        assert_eq!(rest["totalCount"], 57, "{rest}");
+        let past = app.post(q, json!({ "after": rest["pageInfo"]["endCursor"] })).await;
+        assert_eq!(past["data"]["trending"]["edges"].as_array().map(Vec::len), Some(0), "{past}");
+        assert_eq!(past["data"]["trending"]["totalCount"], 57, "{past}");
+        // Ranked and counted in one statement, then the page's works.
+        let before = app.db.statement_count();
+        app.post(q, json!({})).await;
+        assert_eq!(app.db.statement_count() - before, 2);
 
         // A week later the same features count less; a window before them is empty.
         let later = app

@@ -82,7 +82,7 @@ pub async fn trending(
          GROUP BY e.work_id) t"
     );
     values.extend(values.clone());
-    let mut query = ListQuery::new("t.*", from, "t.score DESC, t.upvotes DESC, t.work_id");
+    let mut query = ListQuery::new("t.*", from, "t.score DESC, t.upvotes DESC, t.work_id").counted_beside();
     query.values = values;
     let page = query.fetch::<Ranked>(&db(ctx).read, window).await?;
     // Rows are gone only if a work was deleted since: it drops out.
