@@ -98,6 +98,13 @@ pub async fn authorships(
         .collect())
 }
 
+impl Authorship {
+    /// The author record loaded along, if any.
+    pub fn person(&self) -> Option<&author::Model> {
+        self.author.as_ref().and_then(|found| found.as_deref())
+    }
+}
+
 #[Object]
 impl Authorship {
     /// 1-based

@@ -125,10 +125,8 @@ impl Work {
             None => usize::MAX,
             Some(n) => crate::graphql::paging::page_size("first", Some(n))? as usize,
         };
-        let rows = loaders(ctx).load_one(AuthorshipsOfWork(self.0.id)).await?.unwrap_or_default();
-        let keys: Vec<_> = rows.iter().filter_map(|a| a.author_id).take(limit).map(super::author::AuthorKey).collect();
-        let found = loaders(ctx).load_many(keys.iter().copied()).await?;
-        Ok(keys.iter().filter_map(|k| found.get(k).cloned().map(Author)).collect())
+        let rows = loaders(ctx).load_one(super::authorship::AuthorsOfWork(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.iter().take(limit).cloned().map(Author).collect())
     }
 
     async fn cited_by_count(&self) -> i32 {
@@ -212,17 +210,15 @@ impl Work {
 impl Work {
     /// What a citation needs, through the request's loaders.
     async fn citable(&self, ctx: &Context<'_>) -> ApiResult<crate::export::Citable<'_>> {
-        let authorships = loaders(ctx).load_one(AuthorshipsOfWork(self.0.id)).await?.unwrap_or_default();
-        let keys: Vec<_> = authorships.iter().filter_map(|a| a.author_id).map(super::author::AuthorKey).collect();
-        let people = loaders(ctx).load_many(keys).await?;
+        let authorships = super::authorship::authorships(ctx, self.0.id, true, false).await?;
         let authors = authorships
             .iter()
             .map(|a| {
-                let person = a.author_id.and_then(|id| people.get(&super::author::AuthorKey(id)));
+                let person = a.person();
                 crate::export::Name::new(
                     person.and_then(|p| p.given_name.as_deref()),
                     person.and_then(|p| p.family_name.as_deref()),
-                    &a.raw_name,
+                    &a.row.raw_name,
                 )
             })
             .collect();
