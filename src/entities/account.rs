@@ -20,3 +20,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model { id, handle, handle_key, display_name, bio, password_hash, is_admin, created_at });

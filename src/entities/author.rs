@@ -35,3 +35,28 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model {
+    id,
+    slug,
+    display_name,
+    given_name,
+    family_name,
+    orcid,
+    openalex_id,
+    s2_id,
+    headline,
+    homepage,
+    open_to_collaborate,
+    claimed,
+    current_institution_id,
+    works_count,
+    citation_count,
+    h_index,
+    i10_index,
+    topics_count,
+    collaborators_count,
+    close_collaborators_count,
+    followers_count,
+    updated_at
+});

@@ -21,3 +21,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model { id, work_id, position, author_id, raw_name, is_corresponding, work_date, work_year });

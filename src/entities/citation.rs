@@ -20,3 +20,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model { id, citing_work_id, cited_ref, cited_work_id, contexts, intents, is_influential });

@@ -21,3 +21,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model {
+    id,
+    author_id,
+    account_id,
+    status,
+    orcid,
+    verification_level,
+    created_at,
+    decided_at,
+    decided_by
+});

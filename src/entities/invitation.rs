@@ -15,3 +15,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model { id, from_account_id, to_author_id, message, created_at });

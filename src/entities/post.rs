@@ -23,3 +23,17 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model {
+    id,
+    author_id,
+    account_id,
+    text,
+    created_at,
+    like_count,
+    repost_count,
+    reply_count,
+    quote_count,
+    links,
+    reply_to_id
+});

@@ -19,3 +19,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model { id, ident, scheme, code, name, parent_id, works_count });

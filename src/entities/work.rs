@@ -31,3 +31,5 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+crate::db::from_row!(Model { id, title, r#abstract as "abstract", work_type, publication_date, year, doi, arxiv_id, openalex_id, s2_id, url, venue_id, primary_topic_id, author_count, code_links, cited_by_count, updated_at });

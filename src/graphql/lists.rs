@@ -5,13 +5,13 @@ use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::FromQueryResult;
 
 use super::loaders::{Batch, LoadResult};
 use super::paging::{ListQuery, Page, Window};
+use crate::db::FromRow;
 
 pub trait NestedList: Send + Sync + 'static {
-    type Model: FromQueryResult + Clone + Send + Sync + 'static;
+    type Model: crate::db::FromRow + Clone + Send + Sync + 'static;
     /// The list and the SQL expression naming each row's parent.
     fn query() -> (ListQuery, &'static str);
 }
@@ -60,7 +60,7 @@ impl<L: NestedList> Loader<ListKey<L>> for Batch {
                     let (list, parent) = L::query();
                     (list, parent, *window)
                 },
-                |r| L::Model::from_query_result(r, ""),
+                L::Model::from_row,
                 |window, parent| ListKey::new(parent, *window),
             )
             .await?)

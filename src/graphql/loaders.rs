@@ -8,10 +8,10 @@ use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 use std::hash::Hash;
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
 
 use super::paging::{ListQuery, Page, Window, split_nested};
-use crate::db::{Db, padded_in, stmt};
+use crate::db::{Db, FromRow, padded_in, stmt};
 
 pub struct Batch {
     pub db: Db,
@@ -28,8 +28,8 @@ pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 pub type Rows<M> = Arc<[Arc<M>]>;
 
 /// [`Rows`] of a parent's rows, none if it has none.
-pub fn rows<M>(found: Option<Vec<M>>) -> Rows<M> {
-    found.unwrap_or_default().into_iter().map(Arc::new).collect()
+pub fn rows<M>(found: Option<Vec<Arc<M>>>) -> Rows<M> {
+    found.unwrap_or_default().into()
 }
 
 pub fn new(db: &Db) -> Loaders {
@@ -48,12 +48,12 @@ impl Batch {
     /// Runs `sql`, whose `{ids}` stands for the parents' ids and whose rows
     /// name their parent in `parent__`, and groups the rows by parent in
     /// the order the statement returned them.
-    pub async fn children<M: FromQueryResult>(
+    pub async fn children<M: FromRow>(
         &self,
         sql: &str,
         ids: impl Iterator<Item = i64>,
-    ) -> Result<HashMap<i64, Vec<M>>, DbErr> {
-        self.children_with(sql, ids, |row| M::from_query_result(row, "")).await
+    ) -> Result<HashMap<i64, Vec<Arc<M>>>, DbErr> {
+        self.children_with(sql, ids, shared_rows()).await
     }
 
     /// [`Batch::children`] with rows made by `decode`.
@@ -61,7 +61,7 @@ impl Batch {
         &self,
         sql: &str,
         ids: impl Iterator<Item = i64>,
-        decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
+        mut decode: impl FnMut(&QueryResult) -> Result<T, DbErr>,
     ) -> Result<HashMap<i64, Vec<T>>, DbErr> {
         let mut ids: Vec<Value> = ids.map(Value::from).collect();
         let sql = sql.replace("{ids}", &padded_in(&mut ids));
@@ -69,10 +69,25 @@ impl Batch {
         let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, ids)).await?;
         let mut out: HashMap<i64, Vec<T>> = HashMap::new();
         for row in rows {
-            let parent: i64 = row.try_get("", "parent__")?;
+            let parent: i64 = crate::db::col(&row, "parent__")?;
             out.entry(parent).or_default().push(decode(&row)?);
         }
         Ok(out)
+    }
+}
+
+/// Decodes the rows of one statement, each model once by its
+/// [`FromRow::shared_id`] and handed out shared after.
+pub fn shared_rows<M: FromRow>() -> impl FnMut(&QueryResult) -> Result<Arc<M>, DbErr> {
+    let mut seen: HashMap<i64, Arc<M>> = HashMap::new();
+    move |row| {
+        let Some(id) = M::shared_id(row)? else { return Ok(Arc::new(M::from_row(row)?)) };
+        if let Some(model) = seen.get(&id) {
+            return Ok(model.clone());
+        }
+        let model = Arc::new(M::from_row(row)?);
+        seen.insert(id, model.clone());
+        Ok(model)
     }
 }
 
@@ -137,15 +152,19 @@ macro_rules! by_id {
 
             async fn load(&self, keys: &[$key]) -> $crate::graphql::loaders::LoadResult<$key, Self::Value> {
                 $crate::graphql::loaders::name_batch::<$key>(keys.len());
-                use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-                use $crate::entities::$entity::{Column, Entity};
+                use sea_orm::{ConnectionTrait, EntityName};
+                use $crate::db::FromRow;
+                let table = $crate::entities::$entity::Entity.table_name();
+                let backend = self.db.read.get_database_backend();
                 let mut rows = Vec::with_capacity(keys.len());
                 // Padded like every IN list, so a few statement texts serve
                 // every batch size and stay prepared.
                 for chunk in keys.chunks($crate::db::MAX_IN) {
                     let mut ids: Vec<sea_orm::Value> = chunk.iter().map(|k| k.0.into()).collect();
-                    $crate::db::padded_in(&mut ids);
-                    rows.extend(Entity::find().filter(Column::Id.is_in(ids)).all(&self.db.read).await?);
+                    let sql = format!("SELECT * FROM {table} WHERE id IN ({})", $crate::db::padded_in(&mut ids));
+                    for row in self.db.read.query_all_raw($crate::db::stmt(backend, &sql, ids)).await? {
+                        rows.push($crate::entities::$entity::Model::from_row(&row)?);
+                    }
                 }
                 Ok(rows.into_iter().map(|m| ($key(m.id), std::sync::Arc::new(m))).collect())
             }

@@ -245,7 +245,7 @@ impl ListQuery {
     }
 
     /// A top-level page.
-    pub async fn fetch<T: FromQueryResult>(&self, db: &DatabaseConnection, window: Window) -> AppResult<Page<T>> {
+    pub async fn fetch<T: crate::db::FromRow>(&self, db: &DatabaseConnection, window: Window) -> AppResult<Page<T>> {
         let total = if window.needs_total() { Some(count(db, self.count_statement(db)).await?) } else { None };
         let (offset, limit) = window.offset_limit(total);
         let beside = self.beside && total.is_none();
@@ -264,7 +264,7 @@ impl ListQuery {
         let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
         let mut items = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().take(limit as usize).enumerate() {
-            items.push((offset + 1 + i as i64, T::from_query_result(row, "")?));
+            items.push((offset + 1 + i as i64, T::from_row(row)?));
         }
         let has_next = match window {
             Window::Backward { before: Some(_), .. } => true,

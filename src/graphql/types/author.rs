@@ -5,12 +5,12 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, Value};
 
 use super::institution::{Institution, InstitutionKey};
 use super::topic::Topic;
 use super::work::{WorkConnection, WorkFilter, WorkListArgs, WorkOrder, WorksOf, works_of};
-use crate::db::{padded_in, stmt};
+use crate::db::{FromRow, padded_in, stmt};
 use crate::entities::{affiliation, author, external_metric, topic};
 use crate::error::ApiResult;
 use crate::graphql::connection::{PageInfo, connection};
@@ -332,7 +332,7 @@ impl Loader<TopicsOfAuthorKey> for Batch {
                 .children_with(&sql, authors.iter().copied(), |r| {
                     Ok(AuthorTopicRowOut {
                         author_works_count: r.try_get("", "author_works_count")?,
-                        topic: topic::Model::from_query_result(r, "")?,
+                        topic: topic::Model::from_row(r)?,
                     })
                 })
                 .await?;
@@ -412,7 +412,7 @@ impl AuthorsPageKey {
 
 fn decode_listed(with_edges: bool, r: &sea_orm::QueryResult) -> Result<ListedAuthor, sea_orm::DbErr> {
     Ok(ListedAuthor {
-        author: author::Model::from_query_result(r, "")?,
+        author: author::Model::from_row(r)?,
         shared_works_count: if with_edges { r.try_get("", "shared_works_count")? } else { None },
         first_year: if with_edges { r.try_get("", "first_year")? } else { None },
         last_year: if with_edges { r.try_get("", "last_year")? } else { None },

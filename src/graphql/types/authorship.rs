@@ -1,16 +1,16 @@
 //! `Authorship`: one author's place on a work, as printed.
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object};
-use sea_orm::FromQueryResult;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::author::{Author, AuthorKey};
 use super::institution::Institution;
 use super::work::AuthorshipsOfWork;
+use crate::db::col;
 use crate::entities::{author, authorship, institution};
 use crate::error::ApiResult;
-use crate::graphql::loaders::{Batch, LoadResult, Rows, children, loaders, name_batch};
+use crate::graphql::loaders::{Batch, LoadResult, Rows, children, loaders, name_batch, shared_rows};
 
 children!(
     InstitutionsOfAuthorship,
@@ -45,10 +45,9 @@ impl Loader<InstitutionsOfWork> for Batch {
                    JOIN authorship_institutions ai ON ai.authorship_id = a.id \
                    JOIN institutions i ON i.id = ai.institution_id \
                    WHERE a.work_id IN ({ids}) ORDER BY a.work_id, ai.authorship_id, i.id";
+        let mut institution = shared_rows::<institution::Model>();
         let mut grouped = self
-            .children_with(sql, keys.iter().map(|k| k.0), |row| {
-                Ok((row.try_get("", "authorship__")?, Arc::new(institution::Model::from_query_result(row, "")?)))
-            })
+            .children_with(sql, keys.iter().map(|k| k.0), move |row| Ok((col(row, "authorship__")?, institution(row)?)))
             .await?;
         Ok(keys.iter().map(|k| (*k, grouped.remove(&k.0).unwrap_or_default().into())).collect())
     }

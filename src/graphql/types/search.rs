@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, SimpleObject, Union};
-use sea_orm::FromQueryResult;
 
 use super::author::Author;
 use super::facets::WorkFacets;
@@ -107,11 +106,12 @@ async fn resolve(ctx: &Context<'_>, keys: &[i64]) -> ApiResult<HashMap<i64, Sear
         .collect())
 }
 
-#[derive(FromQueryResult)]
 struct Found {
     key: i64,
     score: f64,
 }
+
+crate::db::from_row!(Found { key, score });
 
 /// Full-text search, best match first.
 pub async fn search(

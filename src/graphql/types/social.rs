@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ConnectionTrait, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, Value};
 
 use crate::db::{padded_in, stmt};
 use crate::entities::account;
@@ -53,10 +53,11 @@ macro_rules! viewer_pairs {
 viewer_pairs!(ViewerFollows, "SELECT author_id FROM follows WHERE account_id = ? AND author_id IN ({ids})");
 viewer_pairs!(ViewerUpvoted, "SELECT work_id FROM upvotes WHERE account_id = ? AND work_id IN ({ids})");
 
-#[derive(Clone, Debug, FromQueryResult)]
+#[derive(Clone, Debug)]
 pub struct Count {
     pub n: i64,
 }
+crate::db::from_row!(Count { n });
 
 children!(
     UpvotesOfWork,

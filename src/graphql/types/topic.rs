@@ -1,11 +1,12 @@
 //! `Topic`: an arXiv class, a keyword or an OpenAlex topic.
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::{FromQueryResult, Value};
+use sea_orm::Value;
 use std::sync::Arc;
 
 use super::author::Author;
 use super::work::{WorkConnection, WorkListArgs, WorkOrder, WorksOf, works_of};
+use crate::db::FromRow;
 use crate::entities::{author, topic};
 use crate::error::ApiResult;
 use crate::graphql::connection::connection;
@@ -126,7 +127,7 @@ impl Loader<TopAuthorsKey> for Batch {
                     );
                     (list, "p.topic_id", Window::Forward { after: 0, first: *first })
                 },
-                |r| author::Model::from_query_result(r, ""),
+                author::Model::from_row,
                 |first, topic| TopAuthorsKey { topic, first: *first },
             )
             .await?;

@@ -8,9 +8,10 @@
 //! Ties go to the work with more upvotes, then to the lower id.
 use async_graphql::{Context, Object};
 use chrono::{Duration, NaiveDate};
-use sea_orm::{FromQueryResult, QueryResult, Value};
+use sea_orm::{QueryResult, Value};
 
 use super::work::{Work, WorkKey};
+use crate::db::{FromRow, col};
 use crate::error::ApiResult;
 use crate::graphql::connection::PageInfo;
 use crate::graphql::loaders::{db, loaders};
@@ -36,13 +37,13 @@ struct Ranked {
     featured_on: NaiveDate,
 }
 
-impl FromQueryResult for Ranked {
-    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+impl FromRow for Ranked {
+    fn from_row(row: &QueryResult) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
-            work_id: row.try_get(pre, "work_id")?,
-            score: row.try_get(pre, "score")?,
-            upvotes: row.try_get::<i64>(pre, "upvotes")? as i32,
-            featured_on: row.try_get(pre, "featured_on")?,
+            work_id: col(row, "work_id")?,
+            score: col(row, "score")?,
+            upvotes: col::<i64>(row, "upvotes")? as i32,
+            featured_on: col(row, "featured_on")?,
         })
     }
 }

@@ -1,18 +1,18 @@
 //! `Author.trust`, computed by `social::trust` from the author's record and
 //! metrics and, in one batch per request, their verified claim and posts.
 use async_graphql::{Enum, SimpleObject};
-use sea_orm::FromQueryResult;
 
 use crate::entities::author;
 use crate::graphql::loaders::children;
 use crate::social::trust::{self, Band, Inputs};
 
-#[derive(Clone, Debug, FromQueryResult)]
+#[derive(Clone, Debug)]
 pub struct ClaimFacts {
     pub level: Option<i32>,
     pub account_created: Option<chrono::DateTime<chrono::Utc>>,
     pub posts: i64,
 }
+crate::db::from_row!(ClaimFacts { level, account_created, posts });
 
 children!(
     TrustFactsOfAuthor,

@@ -1,13 +1,14 @@
 //! `Work`: a paper, preprint, dataset… with its ordered authorships.
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::{FromQueryResult, Value};
+use sea_orm::Value;
 use std::sync::Arc;
 
 use super::author::Author;
 use super::authorship::Authorship;
 use super::topic::{Topic, TopicKey};
 use super::venue::{Venue, VenueKey};
+use crate::db::FromRow;
 use crate::entities::{authorship, topic, work};
 use crate::error::ApiResult;
 use crate::graphql::connection::connection;
@@ -435,7 +436,7 @@ impl Loader<WorksPageKey> for Batch {
                     }
                     (list, parent, *window)
                 },
-                |r| work::Model::from_query_result(r, ""),
+                work::Model::from_row,
                 |(of, args, window), parent| WorksPageKey { of: *of, parent, args: args.clone(), window: *window },
             )
             .await?;
