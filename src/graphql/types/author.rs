@@ -10,13 +10,13 @@ use sea_orm::{ConnectionTrait, Value};
 use super::institution::{Institution, InstitutionKey};
 use super::topic::Topic;
 use super::work::{WorkConnection, WorkFilter, WorkListArgs, WorkOrder, WorksOf, works_of};
-use crate::db::{FromRow, padded_in, stmt};
+use crate::db::{FromRow, col, padded_in, stmt};
 use crate::entities::{affiliation, author, external_metric, topic};
 use crate::error::ApiResult;
 use crate::graphql::connection::{PageInfo, connection};
 use crate::graphql::enums::SortDirection;
 use crate::graphql::global_id::{self, Kind};
-use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
+use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders, shared_rows};
 use crate::graphql::paging::{ListQuery, Page, Total, Window, encode_cursor, page_size};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::ingest::derive;
@@ -221,14 +221,16 @@ impl Author {
         #[graphql(desc = "1..100, default 20")] first: Option<i32>,
     ) -> ApiResult<Vec<AuthorTopic>> {
         let first = page_size("first", first)?;
-        let rows = loaders(ctx).load_one(TopicsOfAuthorKey { author: self.0.id, first }).await?.unwrap_or_default();
+        let Some(rows) = loaders(ctx).load_one(TopicsOfAuthorKey { author: self.0.id, first }).await? else {
+            return Ok(Vec::new());
+        };
         let total = self.0.works_count.max(1) as f64;
         Ok(rows
-            .into_iter()
+            .iter()
             .map(|r| AuthorTopic {
                 works_count: r.author_works_count,
                 share: r.author_works_count as f64 / total,
-                topic: Topic::from(r.topic),
+                topic: Topic(r.topic.clone()),
             })
             .collect())
     }
@@ -310,7 +312,7 @@ pub struct TopicsOfAuthorKey {
 }
 
 impl Loader<TopicsOfAuthorKey> for Batch {
-    type Value = Vec<AuthorTopicRowOut>;
+    type Value = Arc<[AuthorTopicRowOut]>;
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     /// The first topics of each author by their stored position: an index
@@ -328,16 +330,15 @@ impl Loader<TopicsOfAuthorKey> for Batch {
                  FROM author_topics p JOIN topics t ON t.id = p.topic_id \
                  WHERE p.author_id IN ({{ids}}) AND p.position <= {first} ORDER BY p.author_id, p.position"
             );
+            // Authors share their topics: each decoded once.
+            let mut topic = shared_rows::<topic::Model>();
             let mut rows = self
-                .children_with(&sql, authors.iter().copied(), |r| {
-                    Ok(AuthorTopicRowOut {
-                        author_works_count: r.try_get("", "author_works_count")?,
-                        topic: topic::Model::from_row(r)?,
-                    })
+                .children_with(&sql, authors.iter().copied(), move |r| {
+                    Ok(AuthorTopicRowOut { author_works_count: col(r, "author_works_count")?, topic: topic(r)? })
                 })
                 .await?;
             for author in authors {
-                out.insert(TopicsOfAuthorKey { author, first }, rows.remove(&author).unwrap_or_default());
+                out.insert(TopicsOfAuthorKey { author, first }, rows.remove(&author).unwrap_or_default().into());
             }
         }
         Ok(out)
@@ -347,7 +348,7 @@ impl Loader<TopicsOfAuthorKey> for Batch {
 #[derive(Clone, Debug)]
 pub struct AuthorTopicRowOut {
     author_works_count: i32,
-    topic: topic::Model,
+    topic: Arc<topic::Model>,
 }
 
 connection!(AuthorConnection, AuthorEdge, Author, "authors");

@@ -413,7 +413,8 @@ pub struct WorksPageKey {
 }
 
 impl Loader<WorksPageKey> for Batch {
-    type Value = Page<work::Model>;
+    // Shared rows: the DataLoader clones a value for each `load_one`.
+    type Value = Page<Arc<work::Model>>;
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[WorksPageKey]) -> LoadResult<WorksPageKey, Self::Value> {
@@ -436,7 +437,7 @@ impl Loader<WorksPageKey> for Batch {
                     }
                     (list, parent, *window)
                 },
-                work::Model::from_row,
+                |r| work::Model::from_row(r).map(Arc::new),
                 |(of, args, window), parent| WorksPageKey { of: *of, parent, args: args.clone(), window: *window },
             )
             .await?;
@@ -455,9 +456,9 @@ pub async fn works_of(
     Ok(WorkConnection(page.map(into_works).unwrap_or_else(|| empty_page()), None))
 }
 
-pub fn into_works(page: Page<work::Model>) -> Page<Work> {
+pub fn into_works<M: Into<Arc<work::Model>>>(page: Page<M>) -> Page<Work> {
     Page {
-        items: page.items.into_iter().map(|(p, m)| (p, Work::from(m))).collect(),
+        items: page.items.into_iter().map(|(p, m)| (p, Work(m.into()))).collect(),
         has_previous: page.has_previous,
         has_next: page.has_next,
         total: page.total,
