@@ -47,7 +47,8 @@ impl<L> Hash for ListKey<L> {
 }
 
 impl<L: NestedList> Loader<ListKey<L>> for Batch {
-    type Value = Page<L::Model>;
+    // Shared rows: the DataLoader clones a value for each `load_one`.
+    type Value = Page<std::sync::Arc<L::Model>>;
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[ListKey<L>]) -> LoadResult<ListKey<L>, Self::Value> {
@@ -60,7 +61,7 @@ impl<L: NestedList> Loader<ListKey<L>> for Batch {
                     let (list, parent) = L::query();
                     (list, parent, *window)
                 },
-                L::Model::from_row,
+                |r| L::Model::from_row(r).map(std::sync::Arc::new),
                 |window, parent| ListKey::new(parent, *window),
             )
             .await?)
@@ -72,7 +73,7 @@ pub async fn page_of<L: NestedList>(
     ctx: &async_graphql::Context<'_>,
     parent: i64,
     window: Window,
-) -> crate::error::ApiResult<Page<L::Model>> {
+) -> crate::error::ApiResult<Page<std::sync::Arc<L::Model>>> {
     let page = super::loaders::loaders(ctx).load_one(ListKey::<L>::new(parent, window)).await?;
     Ok(page.unwrap_or_else(super::types::work::empty_page))
 }

@@ -363,7 +363,8 @@ pub enum AuthorsOf {
 /// An author in a list, with what the list knows of them.
 #[derive(Clone, Debug)]
 pub struct ListedAuthor {
-    pub author: author::Model,
+    /// shared: the DataLoader clones a page for each `load_one`
+    pub author: Arc<author::Model>,
     pub shared_works_count: Option<i32>,
     pub first_year: Option<i32>,
     pub last_year: Option<i32>,
@@ -413,7 +414,7 @@ impl AuthorsPageKey {
 
 fn decode_listed(with_edges: bool, r: &sea_orm::QueryResult) -> Result<ListedAuthor, sea_orm::DbErr> {
     Ok(ListedAuthor {
-        author: author::Model::from_row(r)?,
+        author: Arc::new(author::Model::from_row(r)?),
         shared_works_count: if with_edges { r.try_get("", "shared_works_count")? } else { None },
         first_year: if with_edges { r.try_get("", "first_year")? } else { None },
         last_year: if with_edges { r.try_get("", "last_year")? } else { None },
@@ -517,7 +518,7 @@ pub async fn authors_of(ctx: &Context<'_>, of: AuthorsOf, parent: i64, window: W
         .await?
         .unwrap_or_else(super::work::empty_page);
     Ok(AuthorConnection(Page {
-        items: page.items.into_iter().map(|(p, a)| (p, Author::from(a.author))).collect(),
+        items: page.items.into_iter().map(|(p, a)| (p, Author(a.author))).collect(),
         has_previous: page.has_previous,
         has_next: page.has_next,
         total: page.total,
@@ -556,7 +557,7 @@ impl<'a> CoauthorEdge<'a> {
     }
 
     async fn node(&self) -> Author {
-        Author::from(self.listed.author.clone())
+        Author(self.listed.author.clone())
     }
 
     /// works both wrote

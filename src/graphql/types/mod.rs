@@ -18,12 +18,18 @@ pub mod venue;
 pub mod work;
 
 /// Objects made of one row hold it shared (see `loaders::Rows`); these make
-/// them of a row owned.
+/// them of a row owned or already shared.
 macro_rules! of_owned_rows {
     ($($object:path => $entity:ident),* $(,)?) => {
         $(impl From<crate::entities::$entity::Model> for $object {
             fn from(row: crate::entities::$entity::Model) -> Self {
                 Self(std::sync::Arc::new(row))
+            }
+        }
+
+        impl From<std::sync::Arc<crate::entities::$entity::Model>> for $object {
+            fn from(row: std::sync::Arc<crate::entities::$entity::Model>) -> Self {
+                Self(row)
             }
         })*
     };

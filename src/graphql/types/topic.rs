@@ -12,7 +12,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::connection;
 use crate::graphql::enums::TopicScheme;
 use crate::graphql::global_id::{self, Kind};
-use crate::graphql::loaders::{Batch, LoadResult, by_id, loaders};
+use crate::graphql::loaders::{Batch, LoadResult, Rows, by_id, loaders};
 use crate::graphql::paging::{ListQuery, Window, page_size};
 
 by_id!(TopicKey, topic);
@@ -71,7 +71,7 @@ impl Topic {
     ) -> ApiResult<Vec<Author>> {
         let first = page_size("first", first)?;
         let rows = loaders(ctx).load_one(TopAuthorsKey { topic: self.0.id, first }).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Author::from).collect())
+        Ok(rows.iter().map(|m| Author(m.clone())).collect())
     }
 }
 
@@ -110,7 +110,7 @@ pub struct TopAuthorsKey {
 }
 
 impl Loader<TopAuthorsKey> for Batch {
-    type Value = Vec<author::Model>;
+    type Value = Rows<author::Model>;
     type Error = std::sync::Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[TopAuthorsKey]) -> LoadResult<TopAuthorsKey, Self::Value> {
@@ -127,7 +127,7 @@ impl Loader<TopAuthorsKey> for Batch {
                     );
                     (list, "p.topic_id", Window::Forward { after: 0, first: *first })
                 },
-                author::Model::from_row,
+                |r| author::Model::from_row(r).map(Arc::new),
                 |first, topic| TopAuthorsKey { topic, first: *first },
             )
             .await?;
