@@ -3,6 +3,7 @@
 //! `ListKey<L>` loads pages of it.
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 
@@ -11,7 +12,7 @@ use super::paging::{ListQuery, Page, Window};
 use crate::db::FromRow;
 
 pub trait NestedList: Send + Sync + 'static {
-    type Model: crate::db::FromRow + Clone + Send + Sync + 'static;
+    type Model: FromRow + Clone + Send + Sync + 'static;
     /// The list and the SQL expression naming each row's parent.
     fn query() -> (ListQuery, &'static str);
 }
@@ -48,8 +49,8 @@ impl<L> Hash for ListKey<L> {
 
 impl<L: NestedList> Loader<ListKey<L>> for Batch {
     // Shared rows: the DataLoader clones a value for each `load_one`.
-    type Value = Page<std::sync::Arc<L::Model>>;
-    type Error = std::sync::Arc<sea_orm::DbErr>;
+    type Value = Page<Arc<L::Model>>;
+    type Error = Arc<sea_orm::DbErr>;
 
     async fn load(&self, keys: &[ListKey<L>]) -> LoadResult<ListKey<L>, Self::Value> {
         crate::graphql::loaders::name_batch::<ListKey<L>>(keys.len());
@@ -61,7 +62,7 @@ impl<L: NestedList> Loader<ListKey<L>> for Batch {
                     let (list, parent) = L::query();
                     (list, parent, *window)
                 },
-                |r| L::Model::from_row(r).map(std::sync::Arc::new),
+                |r| L::Model::from_row(r).map(Arc::new),
                 |window, parent| ListKey::new(parent, *window),
             )
             .await?)
@@ -73,7 +74,7 @@ pub async fn page_of<L: NestedList>(
     ctx: &async_graphql::Context<'_>,
     parent: i64,
     window: Window,
-) -> crate::error::ApiResult<Page<std::sync::Arc<L::Model>>> {
+) -> crate::error::ApiResult<Page<Arc<L::Model>>> {
     let page = super::loaders::loaders(ctx).load_one(ListKey::<L>::new(parent, window)).await?;
     Ok(page.unwrap_or_else(super::types::work::empty_page))
 }
