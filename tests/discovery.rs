@@ -259,3 +259,106 @@ async fn facets_count_the_whole_filtered_list() {
     })
     .await;
 }
+
+/// Windows of 1, 7 and 30 days are read from `trend_scores`: the same
+/// pages as the ranking computed from featured days and upvotes, after
+/// features on more days (two sources on one), upvotes here and a refresh
+/// of just the works that changed.
+#[tokio::test]
+async fn stored_trending_is_the_computed_ranking() {
+    use chrono::NaiveDate;
+    use scholargraph::graphql::paging::Window;
+    use scholargraph::graphql::types::trending::{Ranking, rank};
+    use scholargraph::ingest::derive::{Scope, trends};
+    for_each_db(|app| async move {
+        let db = &app.db;
+        let exec = |sql: String| async move { scholargraph::db::exec(&db.write, &sql, vec![]).await.unwrap() };
+        exec("INSERT INTO accounts (handle, handle_key, password_hash) VALUES ('t', 't', 'x')".into()).await;
+        let ids: Vec<i64> = scholargraph::db::ids(
+            &db.read,
+            "SELECT work_id AS id FROM work_features ORDER BY work_id LIMIT 12",
+            vec![],
+        )
+        .await
+        .unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            let day = format!("2026-04-{:02}", 8 + i);
+            exec(format!(
+                "INSERT INTO work_features (work_id, featured_on, source, upvotes) VALUES ({id}, '{day}', 'other', {})",
+                i * 5
+            ))
+            .await;
+            if i % 3 == 0 {
+                exec(format!(
+                    "INSERT INTO upvotes (account_id, work_id, day) SELECT id, {id}, '2026-04-{:02}' FROM accounts",
+                    20 + i / 3
+                ))
+                .await;
+            }
+        }
+        trends(&db.write, Scope::Ids(&ids)).await.unwrap();
+        let windows = [
+            Window::Forward { after: 0, first: 10 },
+            Window::Forward { after: 15, first: 10 },
+            Window::Forward { after: 50, first: 50 },
+        ];
+        for end in ["2026-04-08", "2026-04-14", "2026-04-22", "2026-04-25", "2026-05-07", "2026-05-21", "2026-05-22"] {
+            let end: NaiveDate = end.parse().unwrap();
+            for days in [1, 7, 30] {
+                for window in windows {
+                    let stored = rank(&db.read, end, days, window, Ranking::Stored).await.unwrap();
+                    let computed = rank(&db.read, end, days, window, Ranking::Computed).await.unwrap();
+                    let what = format!("{end}, {days} days, {window:?}");
+                    assert_eq!(stored.items.len(), computed.items.len(), "{what}");
+                    for ((p, s), (q, c)) in stored.items.iter().zip(&computed.items) {
+                        assert_eq!(
+                            (p, s.work_id, s.upvotes, s.featured_on),
+                            (q, c.work_id, c.upvotes, c.featured_on),
+                            "{what}"
+                        );
+                        assert!((s.score - c.score).abs() < 1e-9, "{what}: {s:?} {c:?}");
+                    }
+                    assert_eq!(
+                        (stored.has_next, stored.has_previous),
+                        (computed.has_next, computed.has_previous),
+                        "{what}"
+                    );
+                    let total = |p: &scholargraph::graphql::paging::Page<_>| p.total.clone();
+                    let (s, c) = (
+                        total(&stored).resolve(&db.read).await.unwrap(),
+                        total(&computed).resolve(&db.read).await.unwrap(),
+                    );
+                    assert_eq!(s, c, "{what}");
+                }
+            }
+        }
+        // The works featured again were on the feed's day already.
+        let day: NaiveDate = "2026-04-22".parse().unwrap();
+        let month = rank(&db.read, day, 30, windows[0], Ranking::Stored).await.unwrap();
+        assert_eq!(month.total.resolve(&db.read).await.unwrap(), 57);
+
+        // A later import that changes a work's features refreshes its scores.
+        let mut doc = scholargraph::demo::document().unwrap();
+        let work = doc.works.iter_mut().find(|w| !w.features.is_empty()).unwrap();
+        work.features[0].upvotes = Some(5_000);
+        let title = work.title.clone();
+        scholargraph::ingest::writer::write_document(db, &doc).await.unwrap();
+        let id = scholargraph::db::one_id(&db.read, "SELECT id FROM works WHERE title = ?", vec![title.into()])
+            .await
+            .unwrap()
+            .unwrap();
+        let top = rank(&db.read, day, 7, windows[0], Ranking::Stored).await.unwrap();
+        let computed = rank(&db.read, day, 7, windows[0], Ranking::Computed).await.unwrap();
+        // (plus the upvotes given above, one per account)
+        assert_eq!(top.items[0].1.work_id, id);
+        assert!(top.items[0].1.upvotes >= 5_000, "{top:?}");
+        let keys = |p: &scholargraph::graphql::paging::Page<_>| -> Vec<(i64, i32)> {
+            p.items
+                .iter()
+                .map(|(_, r): &(i64, scholargraph::graphql::types::trending::Ranked)| (r.work_id, r.upvotes))
+                .collect()
+        };
+        assert_eq!(keys(&top), keys(&computed));
+    })
+    .await;
+}

@@ -13,6 +13,7 @@ mod m20261205_000008_coauthor_tops;
 mod m20261205_000009_author_topic_positions;
 mod m20261205_000010_link_dates;
 mod m20261205_000011_author_institutions;
+mod m20261206_000012_trend_scores;
 mod names;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000009_author_topic_positions::Migration),
             Box::new(m20261205_000010_link_dates::Migration),
             Box::new(m20261205_000011_author_institutions::Migration),
+            Box::new(m20261206_000012_trend_scores::Migration),
         ]
     }
 }

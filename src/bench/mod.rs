@@ -196,6 +196,8 @@ pub async fn feature_works(db: &Db) -> anyhow::Result<()> {
         let values = vec![Value::ChronoDate(Some(end - chrono::Duration::days(day))), Value::BigInt(Some(day * 7))];
         exec(&db.write, &sql, values).await?;
     }
+    // Written behind the importer's back: their trending scores too.
+    crate::ingest::derive::trends(&db.write, crate::ingest::derive::Scope::All).await?;
     Ok(())
 }
 

@@ -163,9 +163,9 @@ pub struct ListQuery {
     /// where a parent's rows are counted when no filter applies (see
     /// `counted_in`)
     pub counted: Option<&'static str>,
-    /// whether a top-level page counts the list in its own statement (see
-    /// `counted_beside`)
-    pub beside: bool,
+    /// how a top-level page counts the list in its own statement, as a
+    /// column of its rows (see `counted_beside`, `counted_by`)
+    pub beside: Option<String>,
 }
 
 /// A nested list whose rows are read back by key after the cut: the window
@@ -189,7 +189,7 @@ impl ListQuery {
             order: order.into(),
             keyed: None,
             counted: None,
-            beside: false,
+            beside: None,
         }
     }
 
@@ -198,8 +198,15 @@ impl ListQuery {
     /// where a count statement computed them all again: on SQLite at
     /// 1,000,000 works that second aggregation was half of trending's SQL.
     /// Not for lists an index pages through: the window reads every row.
-    pub fn counted_beside(mut self) -> Self {
-        self.beside = true;
+    pub fn counted_beside(self) -> Self {
+        self.counted_by("COUNT(*) OVER ()")
+    }
+
+    /// Counts a top-level list in its page's own statement with `count`, an
+    /// expression without parameters (e.g. a scalar subquery counting an
+    /// index range: the database runs it once per statement).
+    pub fn counted_by(mut self, count: impl Into<String>) -> Self {
+        self.beside = Some(count.into());
         self
     }
 
@@ -248,8 +255,11 @@ impl ListQuery {
     pub async fn fetch<T: crate::db::FromRow>(&self, db: &DatabaseConnection, window: Window) -> AppResult<Page<T>> {
         let total = if window.needs_total() { Some(count(db, self.count_statement(db)).await?) } else { None };
         let (offset, limit) = window.offset_limit(total);
-        let beside = self.beside && total.is_none();
-        let counted = if beside { ", COUNT(*) OVER () AS total__" } else { "" };
+        let beside = self.beside.is_some() && total.is_none();
+        let counted = match &self.beside {
+            Some(count) if beside => format!(", {count} AS total__"),
+            _ => String::new(),
+        };
         // One extra row tells whether a next page exists.
         let sql = format!(
             "SELECT {}{counted} FROM {}{} ORDER BY {} LIMIT ? OFFSET ?",

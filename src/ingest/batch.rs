@@ -42,6 +42,8 @@ struct Touched {
     works: BTreeSet<i64>,
     authors: BTreeSet<i64>,
     topics: BTreeSet<i64>,
+    /// works whose featured days were written (their trending scores)
+    trends: BTreeSet<i64>,
 }
 
 /// Index of each document's first record in the batch-wide lists.
@@ -202,7 +204,7 @@ pub async fn write_batch(tx: &Pipe, docs: &[Prepared], queue: Queue, known: &mut
     let links = Links { existed: &existed_before, dates: &mut dates, touched: &mut touched };
     write_work_topics(tx, docs, &work, &|d, t| topic_ids[topic_off[d] + t], links).await?;
     dates.write(tx).await?;
-    write_features(tx, docs, &work).await?;
+    write_features(tx, docs, &work, &mut touched).await?;
     phases.done("topics, features");
     write_citations(tx, docs, &work, &existed_before, &mut touched, known).await?;
     phases.done("citations");
@@ -585,10 +587,18 @@ async fn write_work_topics(
     insert_rows(tx, "work_topics", &["work_id", "topic_id", COLUMNS[0], COLUMNS[1]], rows, "").await
 }
 
-async fn write_features(tx: &Pipe, docs: &[Prepared], work: &impl Fn(usize, usize) -> i64) -> Result<(), DbErr> {
+async fn write_features(
+    tx: &Pipe,
+    docs: &[Prepared],
+    work: &impl Fn(usize, usize) -> i64,
+    touched: &mut Touched,
+) -> Result<(), DbErr> {
     let mut rows = Vec::new();
     for (d, doc) in docs.iter().enumerate() {
         for (i, w) in doc.works.iter().enumerate() {
+            if !w.features.is_empty() {
+                touched.trends.insert(work(d, i));
+            }
             for f in &w.features {
                 rows.push(vec![
                     work(d, i).into(),
@@ -769,7 +779,13 @@ async fn resolve_waiting_citations(
 
 async fn enqueue(tx: &Pipe, touched: &Touched) -> Result<(), DbErr> {
     let mut rows = Vec::new();
-    for (kind, ids) in [("work", &touched.works), ("author", &touched.authors), ("topic", &touched.topics)] {
+    let kinds = [
+        ("work", &touched.works),
+        ("author", &touched.authors),
+        ("topic", &touched.topics),
+        ("trend", &touched.trends),
+    ];
+    for (kind, ids) in kinds {
         rows.extend(ids.iter().map(|id| vec![Value::from(kind), Value::from(*id)]));
     }
     insert_rows(tx, "derive_queue", &["kind", "item_id"], rows, "ON CONFLICT (kind, item_id) DO NOTHING").await

@@ -367,7 +367,7 @@ async fn refresh_statistics(db: &Db, report: &ImportReport) -> Result<(), DbErr>
         db.write
             .execute_unprepared(
                 "VACUUM (ANALYZE) works, authors, authorships, authorship_institutions, citations, work_topics, search_index, \
-                 author_topics, author_institutions, coauthor_tops, topics, institutions, affiliations, venues, work_features",
+                 author_topics, author_institutions, coauthor_tops, topics, institutions, affiliations, venues, work_features, trend_scores",
             )
             .await?;
     }

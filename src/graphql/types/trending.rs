@@ -5,18 +5,21 @@
 //! on `date` counts in full, the day before half, two days before a third…).
 //! An upvote by an account here counts one, weighted the same way by the
 //! day it was given, so a work upvoted here trends without being featured.
-//! Ties go to the work with more upvotes, then to the lower id.
+//! Ties go to the work with more upvotes, then to the lower id. Windows of
+//! 1, 7 and 30 days are read ranked from `trend_scores`
+//! (`ingest::derive::trends`); others are scored per request.
 use async_graphql::{Context, Object};
 use chrono::{Duration, NaiveDate};
-use sea_orm::{QueryResult, Value};
+use sea_orm::{DatabaseConnection, QueryResult, Value};
 
 use super::work::{Work, WorkKey};
 use crate::db::{FromRow, col};
-use crate::error::ApiResult;
+use crate::error::{ApiResult, AppResult};
 use crate::graphql::connection::PageInfo;
 use crate::graphql::loaders::{db, loaders};
 use crate::graphql::paging::{ListQuery, Page, Window, bounded, encode_cursor};
 use crate::graphql::scalars::Date;
+use crate::ingest::derive::{TREND_WINDOWS, trend_weight};
 
 pub const DEFAULT_DAYS: i32 = 7;
 pub const MAX_DAYS: i32 = 366;
@@ -30,11 +33,12 @@ pub struct Trend {
 }
 
 /// A ranked row before its work is loaded.
-struct Ranked {
-    work_id: i64,
-    score: f64,
-    upvotes: i32,
-    featured_on: NaiveDate,
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ranked {
+    pub work_id: i64,
+    pub score: f64,
+    pub upvotes: i32,
+    pub featured_on: NaiveDate,
 }
 
 impl FromRow for Ranked {
@@ -45,6 +49,22 @@ impl FromRow for Ranked {
             upvotes: col::<i64>(row, "upvotes")? as i32,
             featured_on: col(row, "featured_on")?,
         })
+    }
+}
+
+/// Where a ranking comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ranking {
+    /// `trend_scores`, kept for windows of `TREND_WINDOWS` days: an index
+    /// range, whatever the number of works featured in the window
+    Stored,
+    /// every work featured or upvoted in the window, scored and sorted
+    Computed,
+}
+
+impl Ranking {
+    pub fn for_days(days: i32) -> Self {
+        if TREND_WINDOWS.contains(&days) { Ranking::Stored } else { Ranking::Computed }
     }
 }
 
@@ -59,17 +79,46 @@ pub async fn trending(
     let days = bounded("days", days, DEFAULT_DAYS, 1..=MAX_DAYS)?;
     let window = Window::forward(first, after.as_deref())?;
     let end = date.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
+    let page = rank(&db(ctx).read, end, days, window, Ranking::for_days(days)).await?;
+    // Rows are gone only if a work was deleted since: it drops out.
+    let works = loaders(ctx).load_many(page.items.iter().map(|(_, r)| WorkKey(r.work_id))).await?;
+    Ok(TrendingConnection(page.filter_map(|r| {
+        works.get(&WorkKey(r.work_id)).map(|w| Trend {
+            work: Work(w.clone()),
+            score: r.score,
+            upvotes: r.upvotes,
+            featured_on: r.featured_on,
+        })
+    })))
+}
+
+/// A page of the ranking of the `days` days ending on `end`, as keys: the
+/// page's works are loaded after (joined before the sort, every work of
+/// the window was read whole, abstract included, to keep 20).
+pub async fn rank(
+    db: &DatabaseConnection,
+    end: NaiveDate,
+    days: i32,
+    window: Window,
+    ranking: Ranking,
+) -> AppResult<Page<Ranked>> {
+    let order = "t.score DESC, t.upvotes DESC, t.work_id";
+    if ranking == Ranking::Stored {
+        // Counted over the same index range, once per statement; `days` and
+        // `end` are an integer and a date, safe to write out.
+        let count = format!("(SELECT COUNT(*) FROM trend_scores c WHERE c.length = {days} AND c.end_day = '{end}')");
+        let mut query = ListQuery::new("t.work_id, t.score, t.upvotes, t.featured_on", "trend_scores t", order);
+        query.and("t.length = ? AND t.end_day = ?", [days.into(), Value::ChronoDate(Some(end))]);
+        return query.counted_by(count).fetch(db, window).await;
+    }
     // Each day of the window with its weight, as a table of bound values.
     let mut values: Vec<Value> = Vec::with_capacity(days as usize * 2);
     for age in 0..days {
         values.push(Value::ChronoDate(Some(end - Duration::days(age as i64))));
-        values.push(Value::Double(Some(1.0 / (1.0 + age as f64))));
+        values.push(Value::Double(Some(trend_weight(age))));
     }
     let table = vec!["(?, ?)"; days as usize].join(", ");
     // Featured days and upvotes by accounts here, each weighted by its day.
-    // Ranked as keys, the page's works loaded after: joined before the
-    // sort, every work of the window was read whole (abstract included)
-    // to keep 20.
     let from = format!(
         "(SELECT e.work_id, SUM(e.score) AS score, \
            CAST(MAX(e.imported) + SUM(e.upvoted) AS BIGINT) AS upvotes, \
@@ -83,19 +132,9 @@ pub async fn trending(
          GROUP BY e.work_id) t"
     );
     values.extend(values.clone());
-    let mut query = ListQuery::new("t.*", from, "t.score DESC, t.upvotes DESC, t.work_id").counted_beside();
+    let mut query = ListQuery::new("t.*", from, order).counted_beside();
     query.values = values;
-    let page = query.fetch::<Ranked>(&db(ctx).read, window).await?;
-    // Rows are gone only if a work was deleted since: it drops out.
-    let works = loaders(ctx).load_many(page.items.iter().map(|(_, r)| WorkKey(r.work_id))).await?;
-    Ok(TrendingConnection(page.filter_map(|r| {
-        works.get(&WorkKey(r.work_id)).map(|w| Trend {
-            work: Work(w.clone()),
-            score: r.score,
-            upvotes: r.upvotes,
-            featured_on: r.featured_on,
-        })
-    })))
+    query.fetch(db, window).await
 }
 
 /// A page of trending works.

@@ -1,11 +1,14 @@
 //! Derived data (citation counts, coauthor pairs, author topics, author
-//! metrics, topic counts), refreshed for just the rows an import touched, or
-//! for everything on demand (`rebuild`).
+//! metrics, topic counts, trending scores), refreshed for just the rows an
+//! import touched, or for everything on demand (`rebuild`).
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
 
 use crate::db::{Db, Sink, in_chunks, padded_in, stmt};
 
 mod rebuild;
+mod trends;
+
+pub use trends::{WINDOWS as TREND_WINDOWS, trends, weight as trend_weight};
 
 /// Which rows to refresh: a set of ids, or every row.
 #[derive(Clone, Copy)]
@@ -202,6 +205,7 @@ pub async fn all<C: Sink>(conn: &C) -> Result<(), DbErr> {
     works(conn, Scope::All).await?;
     topics(conn, Scope::All).await?;
     authors(conn, Scope::All).await?;
+    trends(conn, Scope::All).await?;
     conn.execute_unprepared("DELETE FROM derive_queue").await?;
     Ok(())
 }
@@ -272,7 +276,7 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
         return Ok(());
     }
     // Works first: their citation counts feed their authors' metrics.
-    for (kind, chunk) in [("work", 5_000), ("topic", 5_000), ("author", 1_000)] {
+    for (kind, chunk) in [("work", 5_000), ("topic", 5_000), ("author", 1_000), ("trend", 5_000)] {
         loop {
             let tx = db.write.begin().await?;
             let sql = format!("SELECT item_id FROM derive_queue WHERE kind = '{kind}' ORDER BY item_id LIMIT {chunk}");
@@ -297,6 +301,7 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
                     .await?;
                 }
                 "topic" => topics(&tx, Scope::Ids(&ids)).await?,
+                "trend" => trends(&tx, Scope::Ids(&ids)).await?,
                 _ => authors(&tx, Scope::Ids(&ids)).await?,
             }
             for (list, values) in in_chunks(&ids) {
