@@ -14,6 +14,7 @@ mod m20261205_000009_author_topic_positions;
 mod m20261205_000010_link_dates;
 mod m20261205_000011_author_institutions;
 mod m20261206_000012_trend_scores;
+mod m20261206_000013_trend_windows;
 mod names;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_link_dates::Migration),
             Box::new(m20261205_000011_author_institutions::Migration),
             Box::new(m20261206_000012_trend_scores::Migration),
+            Box::new(m20261206_000013_trend_windows::Migration),
         ]
     }
 }

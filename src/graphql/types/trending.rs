@@ -104,9 +104,11 @@ pub async fn rank(
 ) -> AppResult<Page<Ranked>> {
     let order = "t.score DESC, t.upvotes DESC, t.work_id";
     if ranking == Ranking::Stored {
-        // Counted over the same index range, once per statement; `days` and
-        // `end` are an integer and a date, safe to write out.
-        let count = format!("(SELECT COUNT(*) FROM trend_scores c WHERE c.length = {days} AND c.end_day = '{end}')");
+        // The window's count is kept beside it, read once per statement;
+        // `days` and `end` are an integer and a date, safe to write out.
+        let count = format!(
+            "(SELECT COALESCE(MAX(c.works_count), 0) FROM trend_windows c WHERE c.length = {days} AND c.end_day = '{end}')"
+        );
         let mut query = ListQuery::new("t.work_id, t.score, t.upvotes, t.featured_on", "trend_scores t", order);
         query.and("t.length = ? AND t.end_day = ?", [days.into(), Value::ChronoDate(Some(end))]);
         return query.counted_by(count).fetch(db, window).await;

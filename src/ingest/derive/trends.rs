@@ -17,20 +17,43 @@ pub fn weight(age: i32) -> f64 {
     1.0 / (1.0 + age as f64)
 }
 
+/// Refreshes `trend_scores` and the window counts in `trend_windows`: the
+/// works' old rows are taken out of the counts, their new rows added.
 pub async fn trends<C: Sink>(conn: &C, scope: Scope<'_>) -> Result<(), DbErr> {
     let insert = scores(conn.get_database_backend());
     match scope {
         Scope::All => {
             conn.execute_unprepared("DELETE FROM trend_scores").await?;
             conn.execute_unprepared(&insert.replace("{works}", "1 = 1")).await?;
+            conn.execute_unprepared("DELETE FROM trend_windows").await?;
+            conn.execute_unprepared(&format!("{COUNT} WHERE 1 = 1 GROUP BY length, end_day")).await?;
             Ok(())
         }
         Scope::Ids(ids) => {
+            run_scoped(
+                conn,
+                ids,
+                "UPDATE trend_windows SET works_count = works_count - o.n \
+                 FROM (SELECT length, end_day, COUNT(*) AS n FROM trend_scores WHERE work_id IN ({ids}) \
+                       GROUP BY length, end_day) o \
+                 WHERE trend_windows.length = o.length AND trend_windows.end_day = o.end_day",
+            )
+            .await?;
             run_scoped(conn, ids, "DELETE FROM trend_scores WHERE work_id IN ({ids})").await?;
-            run_scoped(conn, ids, &insert.replace("{works}", "work_id IN ({ids})")).await
+            run_scoped(conn, ids, &insert.replace("{works}", "work_id IN ({ids})")).await?;
+            let add = format!(
+                "{COUNT} WHERE work_id IN ({{ids}}) GROUP BY length, end_day \
+                 ON CONFLICT (length, end_day) DO UPDATE SET works_count = trend_windows.works_count + excluded.works_count"
+            );
+            run_scoped(conn, ids, &add).await
         }
     }
 }
+
+/// Counts rows of `trend_scores` into `trend_windows`; a WHERE follows (SQLite
+/// needs one before an upsert's ON CONFLICT).
+const COUNT: &str = "INSERT INTO trend_windows (length, end_day, works_count) \
+     SELECT length, end_day, COUNT(*) FROM trend_scores";
 
 /// Inserts the rows of the works `{works}` selects (a condition on
 /// `work_id`): their points per day, spread over every window of each
