@@ -271,6 +271,7 @@ async fn measure_ours(
         let statements = statements_per_request(&server.url, query).await?;
         for &c in &args.concurrency {
             eprintln!("bench: scholargraph {backend}: {} at {c}", query.name);
+            server.settle().await;
             let figures = load::run(args.load_tool, &server.url, &query.body(), c, args.seconds, dir).await?;
             measured.rows.push(Row {
                 server: "scholargraph",
@@ -305,6 +306,7 @@ async fn measure_peer(
         graphql(&peer.url, query.text, query.variables.clone()).await?;
         for &c in &args.concurrency {
             eprintln!("bench: PostGraphile: {} at {c}", query.name);
+            peer.settle().await;
             let figures = load::run(args.load_tool, &peer.url, &query.body(), c, args.seconds, dir).await?;
             measured.rows.push(Row {
                 server: "PostGraphile 5",

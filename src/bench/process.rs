@@ -26,6 +26,32 @@ impl Process {
         let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb / 1024.0)
     }
+
+    /// Waits until the process has used under a tenth of a core for 200 ms
+    /// (at most 5 s), so that requests a run left queued (64 connections'
+    /// worth of a slow query) do not slow the first second of the next.
+    pub async fn settle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut last = self.cpu_ticks();
+        while Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let now = self.cpu_ticks();
+            match (last, now) {
+                // 200 ms are 20 ticks of one core at Linux's 100 Hz.
+                (Some(before), Some(after)) if after.saturating_sub(before) > 2 => last = now,
+                _ => return,
+            }
+        }
+    }
+
+    /// User and system CPU time in clock ticks, where /proc tells it.
+    fn cpu_ticks(&self) -> Option<u64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the command name, which may hold spaces: utime and
+        // stime are the 12th and 13th.
+        let mut fields = stat.rsplit_once(')')?.1.split_whitespace().skip(11);
+        Some(fields.next()?.parse::<u64>().ok()? + fields.next()?.parse::<u64>().ok()?)
+    }
 }
 
 pub fn free_port() -> anyhow::Result<u16> {
