@@ -33,7 +33,7 @@ pub struct Trend {
 }
 
 /// A ranked row before its work is loaded.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Ranked {
     pub work_id: i64,
     pub score: f64,
