@@ -640,3 +640,52 @@ async fn authorships_answer_alike_however_their_fields_are_selected() {
     })
     .await;
 }
+
+/// An authorship's author selected with card fields only (names, ids,
+/// topics) is read beside its authorship, one statement fewer, and answers
+/// as the whole author row does; any other field, wherever it is selected,
+/// reads the whole row.
+#[tokio::test]
+async fn authorship_authors_read_as_cards_answer_as_whole_rows() {
+    for_each_db(|app| async move {
+        let app = &app;
+        let card = "__typename id slug displayName givenName familyName orcid \
+                    topics(first: 3) { topic { code } worksCount share }";
+        let run = |q: String| async move {
+            let before = app.db.statement_count();
+            let body = app.post(&q, json!({})).await;
+            assert!(body.get("errors").is_none(), "{body}");
+            (body["data"].clone(), app.db.statement_count() - before)
+        };
+        let works = |author: &str, fragment: &str| {
+            format!(
+                "{{ works(first: 50) {{ nodes {{ authorships {{ position author {{ {author} }} }} }} }} }} {fragment}"
+            )
+        };
+        let (as_card, card_statements) = run(works(card, "")).await;
+        let text = as_card.to_string();
+        assert!(text.matches("\"familyName\":\"").count() > 20 && text.contains("\"share\""), "{as_card}");
+
+        let without_headline = |mut data: Value| {
+            for work in data["works"]["nodes"].as_array_mut().unwrap() {
+                for place in work["authorships"].as_array_mut().unwrap() {
+                    if let Some(author) = place["author"].as_object_mut() {
+                        assert!(author.remove("headline").is_some(), "{place}");
+                    }
+                }
+            }
+            data
+        };
+        let whole = [
+            works(&format!("{card} headline"), ""),
+            works(&format!("{card} ...H"), "fragment H on Author { headline }"),
+            works(&format!("{card} ... on Author {{ headline }}"), ""),
+        ];
+        for q in whole {
+            let (data, statements) = run(q.clone()).await;
+            assert_eq!(without_headline(data), as_card, "{q}");
+            assert_eq!(statements, card_statements + 1, "{q}");
+        }
+    })
+    .await;
+}

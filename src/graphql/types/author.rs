@@ -40,6 +40,13 @@ children!(
 #[derive(Clone, Debug)]
 pub struct Author(pub Arc<author::Model>);
 
+/// The fields answered from an author's card alone (`id`, `slug`, the
+/// names, `orcid`, `works_count`; see `authorship::card_of`): an
+/// authorship's author selected with these only is read as a card. A field
+/// added here must read only those columns.
+pub const CARD_FIELDS: &[&str] =
+    &["__typename", "id", "slug", "displayName", "givenName", "familyName", "orcid", "topics"];
+
 /// The author a row refers to (it must exist).
 pub async fn author(ctx: &Context<'_>, id: i64) -> ApiResult<Author> {
     let row = loaders(ctx).load_one(AuthorKey(id)).await?;

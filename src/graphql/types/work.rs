@@ -109,7 +109,7 @@ impl Work {
         super::authorship::authorships(
             ctx,
             self.0.id,
-            wanted.field("author").exists(),
+            super::authorship::AuthorPart::of(&wanted.field("author")),
             wanted.field("institutions").exists(),
         )
         .await
@@ -211,7 +211,8 @@ impl Work {
 impl Work {
     /// What a citation needs, through the request's loaders.
     async fn citable(&self, ctx: &Context<'_>) -> ApiResult<crate::export::Citable<'_>> {
-        let authorships = super::authorship::authorships(ctx, self.0.id, true, false).await?;
+        let authorships =
+            super::authorship::authorships(ctx, self.0.id, super::authorship::AuthorPart::Card, false).await?;
         let authors = authorships
             .iter()
             .map(|a| {
