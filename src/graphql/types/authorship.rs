@@ -96,8 +96,8 @@ impl Loader<AuthorshipsWithCards> for Batch {
 }
 
 /// The author of a row of [`AuthorshipsWithCards`] as a card: the columns
-/// that [`CARD_FIELDS`](super::author::CARD_FIELDS) read, every other left at its default and
-/// never read. None if the author row is missing.
+/// that [`CARD_FIELDS`](super::author::CARD_FIELDS) read, every other left
+/// at its default and never read. None if the author row is missing.
 fn card_of(row: &QueryResult, id: i64) -> Result<Option<author::Model>, DbErr> {
     let Some(slug) = col::<Option<String>>(row, "card_slug__")? else { return Ok(None) };
     Ok(Some(author::Model {
