@@ -255,11 +255,9 @@ impl ListQuery {
     pub async fn fetch<T: crate::db::FromRow>(&self, db: &DatabaseConnection, window: Window) -> AppResult<Page<T>> {
         let total = if window.needs_total() { Some(count(db, self.count_statement(db)).await?) } else { None };
         let (offset, limit) = window.offset_limit(total);
-        let beside = self.beside.is_some() && total.is_none();
-        let counted = match &self.beside {
-            Some(count) if beside => format!(", {count} AS total__"),
-            _ => String::new(),
-        };
+        // Counted beside the rows unless a count statement already ran.
+        let beside = self.beside.as_deref().filter(|_| total.is_none());
+        let counted = beside.map_or_else(String::new, |count| format!(", {count} AS total__"));
         // One extra row tells whether a next page exists.
         let sql = format!(
             "SELECT {}{counted} FROM {}{} ORDER BY {} LIMIT ? OFFSET ?",
@@ -282,8 +280,8 @@ impl ListQuery {
         };
         // Past the end there is no row to read the count from.
         let total = match rows.first() {
-            Some(row) if beside => Some(row.try_get::<i64>("", "total__")?),
-            None if beside && offset == 0 => Some(0),
+            Some(row) if beside.is_some() => Some(row.try_get::<i64>("", "total__")?),
+            None if beside.is_some() && offset == 0 => Some(0),
             _ => total,
         };
         Ok(Page {
