@@ -689,3 +689,26 @@ async fn authorship_authors_read_as_cards_answer_as_whole_rows() {
     })
     .await;
 }
+
+/// Authors' topics read for many authors at once (their links, then each
+/// topic once) answer as those read for one author (joined to its links).
+#[tokio::test]
+async fn authors_topics_answer_alike_for_one_author_and_for_many() {
+    for_each_db(|app| async move {
+        let topics = "slug topics(first: 3) { topic { id code name } worksCount share }";
+        let many = app.post(&format!("{{ authors(first: 40) {{ nodes {{ {topics} }} }} }}"), json!({})).await;
+        let nodes = many["data"]["authors"]["nodes"].as_array().cloned().unwrap_or_default();
+        assert!(nodes.len() > 16, "{many}");
+        assert!(nodes.iter().filter(|n| n["topics"].as_array().is_some_and(|t| !t.is_empty())).count() > 5, "{many}");
+        for node in nodes.iter().take(20) {
+            let one = app
+                .post(
+                    &format!("query($slug: String!) {{ author(slug: $slug) {{ {topics} }} }}"),
+                    json!({ "slug": node["slug"] }),
+                )
+                .await;
+            assert_eq!(&one["data"]["author"], node, "{one}");
+        }
+    })
+    .await;
+}

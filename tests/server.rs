@@ -392,3 +392,29 @@ async fn requests_beyond_max_in_flight_wait_their_turn() {
     }
     assert_eq!(permits.available_permits(), 1, "every permit is given back");
 }
+
+/// The tree parsed for a text is kept and served to the next request with
+/// the same text; each request is still checked against its own variables.
+#[tokio::test]
+async fn a_document_sent_again_is_checked_again() {
+    let app = TestApp::sqlite().await;
+    let query = "query Card($slug: String!) { author(slug: $slug) { displayName } }";
+    let first = app.post(query, json!({ "slug": "eric-shea-brown" })).await;
+    assert!(first["data"]["author"]["displayName"].is_string(), "{first}");
+    assert_eq!(app.post(query, json!({ "slug": "eric-shea-brown" })).await, first);
+    // A required variable left out or null is a request error, as a
+    // variable of the wrong type is.
+    for variables in [json!({}), json!({ "slug": null }), json!({ "slug": 7 })] {
+        let refused = app.post(query, variables.clone()).await;
+        assert!(refused.get("data").is_none(), "{variables}: {refused}");
+        assert_eq!(code(&refused), "GRAPHQL_VALIDATION_FAILED", "{variables}: {refused}");
+        assert!(refused["errors"][0]["message"].as_str().is_some_and(|m| m.contains("slug")), "{refused}");
+    }
+    let optional = app
+        .post("query Card($slug: String = \"eric-shea-brown\") { author(slug: $slug) { displayName } }", json!({}))
+        .await;
+    assert_eq!(optional["data"], first["data"], "{optional}");
+    let broken = app.post("{ author(slug: \"x\") { displayName ", json!({})).await;
+    assert_eq!(code(&broken), "GRAPHQL_PARSE_FAILED", "{broken}");
+    assert_eq!(app.post(query, json!({ "slug": "eric-shea-brown" })).await, first);
+}

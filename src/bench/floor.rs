@@ -28,7 +28,10 @@ pub async fn measure(db: &Db, query: &Query, runs: usize) -> anyhow::Result<Floo
     let schema = graphql::build_schema(db.clone(), &limits);
     let request = || {
         let variables = async_graphql::Variables::from_json(query.variables.clone());
-        async_graphql::Request::new(query.text).variables(variables)
+        let mut request = async_graphql::Request::new(query.text).variables(variables);
+        // As the HTTP layer does.
+        schema.attach_document(&mut request);
+        request
     };
     let run = || graphql::executor::execute(&schema, request(), db);
     let warm = run().await;

@@ -9,8 +9,8 @@ use std::any::{Any, TypeId};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, Response, ServerResult, Value, Variables};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
+use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
 
 use super::cost::ClientKey;
 
@@ -74,6 +74,12 @@ pub async fn check(
     let slot = CheckOnly::default();
     // Parsed once: the HTTP layer has usually parsed it already.
     let parsed = request.parsed_query().ok().cloned();
+    if let Some(document) = &parsed {
+        let missing = missing_variables(document, request.operation_name.as_deref(), &request.variables);
+        if !missing.is_empty() {
+            return Err(Response::from_errors(missing));
+        }
+    }
     let mut gate = Request::new(std::mem::take(&mut request.query)).variables(request.variables.clone());
     if let Some(document) = parsed {
         gate.set_parsed_query(document);
@@ -97,6 +103,40 @@ pub async fn check(
     };
     request.query = query;
     Ok(response.extensions)
+}
+
+/// A request error for each required variable of the operation that the
+/// request leaves out or sets to null ("Coercing Variable Values" in the
+/// GraphQL spec): async-graphql would run the operation and fail the first
+/// field to read it, with no code and the rest of the data.
+fn missing_variables(
+    document: &ExecutableDocument,
+    operation: Option<&str>,
+    variables: &Variables,
+) -> Vec<ServerError> {
+    let operation = match (&document.operations, operation) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op)
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    let Some(operation) = operation else { return Vec::new() };
+    operation
+        .node
+        .variable_definitions
+        .iter()
+        .filter(|d| !d.node.var_type.node.nullable && d.node.default_value.is_none())
+        .filter(|d| matches!(variables.get(&d.node.name.node), None | Some(Value::Null)))
+        .map(|d| {
+            let message = format!(
+                "Variable \"${}\" of required type \"{}\" was not provided.",
+                d.node.name.node, d.node.var_type.node
+            );
+            ServerError::new(message, Some(d.pos))
+        })
+        .collect()
 }
 
 /// The request data of type `T`, if given.

@@ -74,6 +74,33 @@ impl Batch {
         }
         Ok(out)
     }
+
+    /// The rows of `table` with these ids, by id.
+    pub async fn by_ids<M: FromRow + HasId>(
+        &self,
+        table: &str,
+        ids: impl Iterator<Item = i64>,
+    ) -> Result<HashMap<i64, Arc<M>>, DbErr> {
+        let ids: Vec<i64> = ids.collect();
+        let backend = self.db.read.get_database_backend();
+        let mut found = HashMap::with_capacity(ids.len());
+        // Padded like every IN list, so a few statement texts serve every
+        // batch size and stay prepared.
+        for chunk in ids.chunks(crate::db::MAX_IN) {
+            let mut ids: Vec<Value> = chunk.iter().map(|&id| id.into()).collect();
+            let sql = format!("SELECT * FROM {table} WHERE id IN ({})", padded_in(&mut ids));
+            for row in self.db.read.query_all_raw(stmt(backend, &sql, ids)).await? {
+                let model = M::from_row(&row)?;
+                found.insert(model.id(), Arc::new(model));
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A model's primary key.
+pub trait HasId {
+    fn id(&self) -> i64;
 }
 
 /// Decodes the rows of one statement, each model once by its
@@ -152,21 +179,16 @@ macro_rules! by_id {
 
             async fn load(&self, keys: &[$key]) -> $crate::graphql::loaders::LoadResult<$key, Self::Value> {
                 $crate::graphql::loaders::name_batch::<$key>(keys.len());
-                use sea_orm::{ConnectionTrait, EntityName};
-                use $crate::db::FromRow;
+                use sea_orm::EntityName;
                 let table = $crate::entities::$entity::Entity.table_name();
-                let backend = self.db.read.get_database_backend();
-                let mut rows = Vec::with_capacity(keys.len());
-                // Padded like every IN list, so a few statement texts serve
-                // every batch size and stay prepared.
-                for chunk in keys.chunks($crate::db::MAX_IN) {
-                    let mut ids: Vec<sea_orm::Value> = chunk.iter().map(|k| k.0.into()).collect();
-                    let sql = format!("SELECT * FROM {table} WHERE id IN ({})", $crate::db::padded_in(&mut ids));
-                    for row in self.db.read.query_all_raw($crate::db::stmt(backend, &sql, ids)).await? {
-                        rows.push($crate::entities::$entity::Model::from_row(&row)?);
-                    }
-                }
-                Ok(rows.into_iter().map(|m| ($key(m.id), std::sync::Arc::new(m))).collect())
+                let found = self.by_ids::<$crate::entities::$entity::Model>(table, keys.iter().map(|k| k.0)).await?;
+                Ok(found.into_iter().map(|(id, model)| ($key(id), model)).collect())
+            }
+        }
+
+        impl $crate::graphql::loaders::HasId for $crate::entities::$entity::Model {
+            fn id(&self) -> i64 {
+                self.id
             }
         }
     };

@@ -2,6 +2,7 @@
 //! roots (one per domain), paging, global ids, and the schema built from them.
 pub mod connection;
 pub mod cost;
+pub mod documents;
 pub mod enums;
 pub mod executor;
 pub mod gate;
@@ -71,11 +72,18 @@ pub type FullSchema = Schema<Query, Mutation, Subscription>;
 pub struct AppSchema {
     pub full: FullSchema,
     fast: FullSchema,
+    documents: std::sync::Arc<documents::Documents>,
 }
 
 impl AppSchema {
     pub fn sdl(&self) -> String {
         self.full.sdl()
+    }
+
+    /// Parses `request`'s document, or copies the tree parsed for the same
+    /// text before (see [`documents`]).
+    pub fn attach_document(&self, request: &mut async_graphql::Request) {
+        self.documents.attach(request);
     }
 }
 
@@ -100,8 +108,9 @@ pub fn build_schema_with(db: Db, limits: &SchemaLimits, persisted: std::sync::Ar
         // Last: it stops a check-only pass before execution.
         .extension(gate::Gate)
         .finish();
-    let fast = builder(&db, &live, limits).finish();
-    AppSchema { full, fast }
+    // The full schema validated the document already, against the same types.
+    let fast = builder(&db, &live, limits).validation_mode(async_graphql::ValidationMode::Fast).finish();
+    AppSchema { full, fast, documents: Default::default() }
 }
 
 fn builder(

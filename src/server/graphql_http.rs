@@ -225,7 +225,9 @@ async fn resolve(state: &AppState, mut request: async_graphql::Request) -> Resul
     state.persisted.resolve(&mut request).await?;
     // Resolved: the schema's own pass has nothing left to do but the allow-list.
     request.extensions.remove("persistedQuery");
-    check_size(state, request)
+    let mut request = check_size(state, request)?;
+    state.schema.attach_document(&mut request);
+    Ok(request)
 }
 
 /// The limits that need no parsing, before anything is parsed.
