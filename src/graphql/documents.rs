@@ -49,14 +49,6 @@ impl Documents {
             kept.put(request.query.clone(), tree);
         }
     }
-
-    pub fn len(&self) -> usize {
-        self.0.lock().map(|kept| kept.trees.len()).unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 impl Kept {
@@ -79,6 +71,16 @@ impl Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Documents {
+        fn len(&self) -> usize {
+            self.0.lock().map(|kept| kept.trees.len()).unwrap_or(0)
+        }
+
+        fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
+    }
 
     #[test]
     fn a_kept_tree_serves_the_same_text_and_only_it() {

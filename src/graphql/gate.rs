@@ -9,8 +9,8 @@ use std::any::{Any, TypeId};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
-use async_graphql::{Request, Response, ServerError, ServerResult, Value, Variables};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationDefinition};
+use async_graphql::{Positioned, Request, Response, ServerError, ServerResult, Value, Variables};
 
 use super::cost::ClientKey;
 
@@ -114,15 +114,7 @@ fn missing_variables(
     operation: Option<&str>,
     variables: &Variables,
 ) -> Vec<ServerError> {
-    let operation = match (&document.operations, operation) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op)
-        }
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
-    };
-    let Some(operation) = operation else { return Vec::new() };
+    let Some(operation) = selected_operation(document, operation) else { return Vec::new() };
     operation
         .node
         .variable_definitions
@@ -137,6 +129,21 @@ fn missing_variables(
             ServerError::new(message, Some(d.pos))
         })
         .collect()
+}
+
+/// The operation a request runs: the one named, or the document's only one.
+pub fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => {
+            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op)
+        }
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    }
 }
 
 /// The request data of type `T`, if given.

@@ -76,7 +76,7 @@ impl Batch {
     }
 
     /// The rows of `table` with these ids, by id.
-    pub async fn by_ids<M: FromRow + HasId>(
+    pub async fn by_ids<M: FromRow>(
         &self,
         table: &str,
         ids: impl Iterator<Item = i64>,
@@ -90,17 +90,11 @@ impl Batch {
             let mut ids: Vec<Value> = chunk.iter().map(|&id| id.into()).collect();
             let sql = format!("SELECT * FROM {table} WHERE id IN ({})", padded_in(&mut ids));
             for row in self.db.read.query_all_raw(stmt(backend, &sql, ids)).await? {
-                let model = M::from_row(&row)?;
-                found.insert(model.id(), Arc::new(model));
+                found.insert(crate::db::col(&row, "id")?, Arc::new(M::from_row(&row)?));
             }
         }
         Ok(found)
     }
-}
-
-/// A model's primary key.
-pub trait HasId {
-    fn id(&self) -> i64;
 }
 
 /// Decodes the rows of one statement, each model once by its
@@ -183,12 +177,6 @@ macro_rules! by_id {
                 let table = $crate::entities::$entity::Entity.table_name();
                 let found = self.by_ids::<$crate::entities::$entity::Model>(table, keys.iter().map(|k| k.0)).await?;
                 Ok(found.into_iter().map(|(id, model)| ($key(id), model)).collect())
-            }
-        }
-
-        impl $crate::graphql::loaders::HasId for $crate::entities::$entity::Model {
-            fn id(&self) -> i64 {
-                self.id
             }
         }
     };

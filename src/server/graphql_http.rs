@@ -312,14 +312,7 @@ fn build_request(
 
 /// The type of the operation that would run, if the document says.
 fn selected_operation(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
-    match (&doc.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => {
-            ops.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty)
-        }
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
-        _ => None,
-    }
+    graphql::gate::selected_operation(doc, name).map(|op| op.node.ty)
 }
 
 /// The body of a request error: no `data`, since nothing ran.
