@@ -1,11 +1,16 @@
 //! Rows read through `db::FromRow` (the loaders' decoding) come out as
 //! sea-orm's own decoding makes them, on both databases; a NULL where a
-//! value is required is an error naming the column.
+//! value is required is an error naming the column; a column is found
+//! wherever it stands, whatever its call site found before.
 mod common;
 
-use scholargraph::db::{FromRow, col};
+use scholargraph::db::{Col, FromRow, Hint};
 use scholargraph::entities::{author, institution, work};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
+
+fn col<T: Col>(row: &sea_orm::QueryResult, name: &str) -> Result<T, sea_orm::DbErr> {
+    T::get(row, name, &Hint::new())
+}
 
 async fn read_back<M: FromRow>(app: &common::TestApp, table: &str) -> Vec<M> {
     let sql = format!("SELECT * FROM {table} ORDER BY id");
@@ -34,6 +39,17 @@ async fn rows_decode_as_sea_orm_decodes_them() {
         assert!(required.contains("column name"), "{}: {required}", app.backend());
         let missing = col::<i64>(&row, "nothing").unwrap_err().to_string();
         assert!(missing.contains("column nothing"), "{}: {missing}", app.backend());
+
+        // One call site reading rows whose columns moved.
+        let hint = Hint::new();
+        for (sql, id) in [
+            ("SELECT CAST(1 AS BIGINT) AS id, CAST(2 AS BIGINT) AS other", 1),
+            ("SELECT CAST(3 AS BIGINT) AS other, CAST(4 AS BIGINT) AS id", 4),
+            ("SELECT CAST(5 AS BIGINT) AS id", 5),
+        ] {
+            let row = read.query_one_raw(Statement::from_string(app.db.backend(), sql)).await.unwrap().unwrap();
+            assert_eq!(i64::get(&row, "id", &hint).unwrap(), id, "{}: {sql}", app.backend());
+        }
     })
     .await;
 }

@@ -418,3 +418,27 @@ async fn a_document_sent_again_is_checked_again() {
     assert_eq!(code(&broken), "GRAPHQL_PARSE_FAILED", "{broken}");
     assert_eq!(app.post(query, json!({ "slug": "eric-shea-brown" })).await, first);
 }
+
+/// A request that passed validation once skips the rules that read only its
+/// text when sent again; what its variables decide is still checked.
+#[tokio::test]
+async fn a_request_sent_again_is_still_checked_for_its_own_variables() {
+    let app = TestApp::sqlite_with(|c| c.limits.max_complexity = 5_000).await;
+    let query = "query Pages($n: Int!, $slug: String!) { authors(first: $n) { nodes { slug works(first: $n) \
+                 { nodes { title } } } } author(slug: $slug) { displayName } }";
+    let small = json!({ "n": 2, "slug": "eric-shea-brown" });
+    let first = app.post(query, small.clone()).await;
+    assert!(first["data"]["author"]["displayName"].is_string(), "{first}");
+    for _ in 0..2 {
+        assert_eq!(app.post(query, small.clone()).await, first);
+        let costly = app.post(query, json!({ "n": 100, "slug": "eric-shea-brown" })).await;
+        assert_eq!(costly["errors"][0]["message"], "Query is too complex.", "{costly}");
+        assert!(costly.get("data").is_none(), "{costly}");
+        let wrong = app.post(query, json!({ "n": 2, "slug": 7 })).await;
+        assert_eq!(code(&wrong), "GRAPHQL_VALIDATION_FAILED", "{wrong}");
+        assert!(wrong.get("data").is_none(), "{wrong}");
+    }
+    let other = app.post(query, json!({ "n": 3, "slug": "eric-shea-brown" })).await;
+    assert_eq!(other["data"]["authors"]["nodes"].as_array().map(Vec::len), Some(3), "{other}");
+    assert_eq!(other["extensions"]["cost"]["limit"], 5_000, "{other}");
+}

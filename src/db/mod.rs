@@ -8,8 +8,8 @@ mod rows;
 mod sql;
 
 pub use pipe::{Pipe, Sink};
-pub(crate) use row::from_row;
-pub use row::{Col, FromRow, Sqlx, col};
+pub use row::{Col, FromRow, Hint, Sqlx};
+pub(crate) use row::{col, from_row};
 pub use rows::{Kind, exec, fetch, ids, insert_tuples, int, now, one_id, text};
 pub use sql::{MAX_IN, MAX_PARAMS, in_chunks, in_list, padded_in, rows_per_statement, stmt};
 

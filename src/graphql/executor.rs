@@ -117,7 +117,7 @@ pub async fn drive<F: Future>(queue: BatchQueue, future: F) -> F::Output {
 /// full schema, then run on the fast one (see [`super::gate`]). With a read
 /// replica, a mutation reads from the primary, so it sees its own writes.
 pub async fn execute(schema: &super::AppSchema, mut request: Request, db: &Db) -> Response {
-    let checked = match super::gate::check(&schema.full, &mut request).await {
+    let checked = match schema.check(&mut request).await {
         Ok(checked) => checked,
         Err(refused) => return refused,
     };

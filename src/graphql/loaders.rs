@@ -69,7 +69,7 @@ impl Batch {
         let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, ids)).await?;
         let mut out: HashMap<i64, Vec<T>> = HashMap::new();
         for row in rows {
-            let parent: i64 = crate::db::col(&row, "parent__")?;
+            let parent: i64 = crate::db::col!(&row, "parent__")?;
             out.entry(parent).or_default().push(decode(&row)?);
         }
         Ok(out)
@@ -90,7 +90,7 @@ impl Batch {
             let mut ids: Vec<Value> = chunk.iter().map(|&id| id.into()).collect();
             let sql = format!("SELECT * FROM {table} WHERE id IN ({})", padded_in(&mut ids));
             for row in self.db.read.query_all_raw(stmt(backend, &sql, ids)).await? {
-                found.insert(crate::db::col(&row, "id")?, Arc::new(M::from_row(&row)?));
+                found.insert(crate::db::col!(&row, "id")?, Arc::new(M::from_row(&row)?));
             }
         }
         Ok(found)

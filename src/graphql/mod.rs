@@ -65,12 +65,16 @@ impl Default for SchemaLimits {
 
 pub type FullSchema = Schema<Query, Mutation, Subscription>;
 
-/// The schema, twice (see [`gate`]): `full`, with the extensions, checks
-/// requests and serves subscriptions; `fast`, without any, executes
-/// queries and mutations once checked.
+/// The schema, three times (see [`gate`]): `full`, with the extensions,
+/// checks requests and serves subscriptions; `known`, the same with only
+/// the validation rules that read variables' values for limits, checks a
+/// request that passed `full`'s rules with the same text, operation and
+/// variables before (see [`documents`]); `fast`, without any extension,
+/// executes queries and mutations once checked.
 #[derive(Clone)]
 pub struct AppSchema {
     pub full: FullSchema,
+    known: FullSchema,
     fast: FullSchema,
     documents: std::sync::Arc<documents::Documents>,
 }
@@ -85,6 +89,23 @@ impl AppSchema {
     pub fn attach_document(&self, request: &mut async_graphql::Request) {
         self.documents.attach(request);
     }
+
+    /// Checks `request` (see [`gate::check`]) on `known` if the same
+    /// request passed `full`'s checks before, else on `full`.
+    pub async fn check(
+        &self,
+        request: &mut async_graphql::Request,
+    ) -> Result<std::collections::BTreeMap<String, async_graphql::Value>, async_graphql::Response> {
+        let seen = documents::Validation::of(request);
+        if seen.as_ref().is_some_and(|seen| self.documents.was_validated(seen)) {
+            return gate::check(&self.known, request).await;
+        }
+        let checked = gate::check(&self.full, request).await;
+        if let (Ok(_), Some(seen)) = (&checked, seen) {
+            self.documents.validated(seen);
+        }
+        checked
+    }
 }
 
 pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
@@ -95,22 +116,27 @@ pub fn build_schema(db: Db, limits: &SchemaLimits) -> AppSchema {
 /// The schema, sharing `persisted` with the HTTP layer.
 pub fn build_schema_with(db: Db, limits: &SchemaLimits, persisted: std::sync::Arc<persisted::Persisted>) -> AppSchema {
     let live = crate::live::Live::new(db.primary());
-    let full = builder(&db, &live, limits)
-        // First: a hash-only request gets its text before it is measured.
-        .extension(persisted::PersistedQueries(persisted))
-        .extension(limits::Limiter(std::sync::Arc::new(limits.query.clone())))
-        .extension(cost::CostReport {
-            budgets: cost::Budgets::new(limits.budget_per_minute).map(std::sync::Arc::new),
-            max_complexity: limits.max_complexity,
-        })
-        .extension(introspection::IntrospectionCompat)
-        .extension(panics::PanicMask)
-        // Last: it stops a check-only pass before execution.
-        .extension(gate::Gate)
-        .finish();
-    // The full schema validated the document already, against the same types.
-    let fast = builder(&db, &live, limits).validation_mode(async_graphql::ValidationMode::Fast).finish();
-    AppSchema { full, fast, documents: Default::default() }
+    let budgets = cost::Budgets::new(limits.budget_per_minute).map(std::sync::Arc::new);
+    let checking = |builder: async_graphql::SchemaBuilder<Query, Mutation, Subscription>| {
+        builder
+            // First: a hash-only request gets its text before it is measured.
+            .extension(persisted::PersistedQueries(persisted.clone()))
+            .extension(limits::Limiter(std::sync::Arc::new(limits.query.clone())))
+            // One budget per client whichever schema checks the request.
+            .extension(cost::CostReport { budgets: budgets.clone(), max_complexity: limits.max_complexity })
+            .extension(introspection::IntrospectionCompat)
+            .extension(panics::PanicMask)
+            // Last: it stops a check-only pass before execution.
+            .extension(gate::Gate)
+    };
+    // Fast validation still measures depth and complexity, with the
+    // request's own variables, and enforces their limits.
+    let fast_rules = async_graphql::ValidationMode::Fast;
+    let full = checking(builder(&db, &live, limits)).finish();
+    let known = checking(builder(&db, &live, limits)).validation_mode(fast_rules).finish();
+    // A checked document was validated already, against the same types.
+    let fast = builder(&db, &live, limits).validation_mode(fast_rules).finish();
+    AppSchema { full, known, fast, documents: Default::default() }
 }
 
 fn builder(

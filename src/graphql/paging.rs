@@ -449,14 +449,14 @@ pub fn split_nested<T>(
 ) -> Result<std::collections::HashMap<i64, Page<T>>, sea_orm::DbErr> {
     let mut pages: std::collections::HashMap<i64, (Vec<(i64, T)>, i64)> = std::collections::HashMap::new();
     for row in &rows {
-        let p: i64 = row.try_get("", "parent__")?;
-        let cnt: i64 = row.try_get("", "cnt__")?;
+        let p: i64 = crate::db::col!(row, "parent__")?;
+        let cnt: i64 = crate::db::col!(row, "cnt__")?;
         let entry = pages.entry(p).or_insert_with(|| (Vec::new(), cnt));
         // A forward page's rows are its parent's positions after `after`,
         // in order (a single parent's statement numbers none).
         let rn = match window {
             Window::Forward { after, .. } => after + 1 + entry.0.len() as i64,
-            _ => row.try_get("", "rn__")?,
+            _ => crate::db::col!(row, "rn__")?,
         };
         entry.0.push((rn, decode(row)?));
     }

@@ -198,6 +198,16 @@ impl Drop for PgSchema {
                 tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(async {
                 let conn = plain_connection(&url).await;
+                // The app's pool outlives this drop, and its background
+                // work (e.g. a derived-data step) may hold a transaction on
+                // the schema that the blocked test runtime will never end.
+                conn.execute_unprepared(&format!(
+                    "SELECT pg_terminate_backend(l.pid) FROM pg_locks l \
+                     JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = '{name}' AND l.pid <> pg_backend_pid()"
+                ))
+                .await
+                .map_err(|e| e.to_string())?;
                 conn.execute_unprepared(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
                     .await
                     .map_err(|e| e.to_string())?;

@@ -343,7 +343,7 @@ impl Loader<TopicsOfAuthorKey> for Batch {
             let rows = self
                 .children_with(&sql, authors.iter().copied(), |r| {
                     let found = if joined { Some(topic(r)?) } else { None };
-                    Ok((col::<i64>(r, "topic__")?, col::<i32>(r, "author_works_count")?, found))
+                    Ok((col!(r, "topic__", i64)?, col!(r, "author_works_count", i32)?, found))
                 })
                 .await?;
             places.push((first, authors, rows));
@@ -444,9 +444,9 @@ impl AuthorsPageKey {
 fn decode_listed(with_edges: bool, r: &sea_orm::QueryResult) -> Result<ListedAuthor, sea_orm::DbErr> {
     Ok(ListedAuthor {
         author: Arc::new(author::Model::from_row(r)?),
-        shared_works_count: if with_edges { r.try_get("", "shared_works_count")? } else { None },
-        first_year: if with_edges { r.try_get("", "first_year")? } else { None },
-        last_year: if with_edges { r.try_get("", "last_year")? } else { None },
+        shared_works_count: if with_edges { col!(&r, "shared_works_count")? } else { None },
+        first_year: if with_edges { col!(&r, "first_year")? } else { None },
+        last_year: if with_edges { col!(&r, "last_year")? } else { None },
     })
 }
 
@@ -478,8 +478,8 @@ impl Batch {
             );
             let mut items: HashMap<i64, Vec<(i64, ListedAuthor)>> = HashMap::new();
             for r in conn.query_all_raw(stmt(conn.get_database_backend(), &sql, values)).await? {
-                let parent: i64 = r.try_get("", "parent__")?;
-                let position: i64 = r.try_get("", "rn__")?;
+                let parent: i64 = col!(&r, "parent__")?;
+                let position: i64 = col!(&r, "rn__")?;
                 items.entry(parent).or_default().push((position, decode_listed(true, &r)?));
             }
             for k in keys {

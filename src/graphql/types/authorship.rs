@@ -48,7 +48,9 @@ impl Loader<InstitutionsOfWork> for Batch {
                    WHERE a.work_id IN ({ids}) ORDER BY a.work_id, ai.authorship_id, i.id";
         let mut institution = shared_rows::<institution::Model>();
         let mut grouped = self
-            .children_with(sql, keys.iter().map(|k| k.0), move |row| Ok((col(row, "authorship__")?, institution(row)?)))
+            .children_with(sql, keys.iter().map(|k| k.0), move |row| {
+                Ok((col!(row, "authorship__")?, institution(row)?))
+            })
             .await?;
         Ok(keys.iter().map(|k| (*k, grouped.remove(&k.0).unwrap_or_default().into())).collect())
     }
@@ -99,15 +101,15 @@ impl Loader<AuthorshipsWithCards> for Batch {
 /// that [`CARD_FIELDS`](super::author::CARD_FIELDS) read, every other left
 /// at its default and never read. None if the author row is missing.
 fn card_of(row: &QueryResult, id: i64) -> Result<Option<author::Model>, DbErr> {
-    let Some(slug) = col::<Option<String>>(row, "card_slug__")? else { return Ok(None) };
+    let Some(slug) = col!(row, "card_slug__", Option<String>)? else { return Ok(None) };
     Ok(Some(author::Model {
         id,
         slug,
-        display_name: col(row, "card_display_name__")?,
-        given_name: col(row, "card_given_name__")?,
-        family_name: col(row, "card_family_name__")?,
-        orcid: col(row, "card_orcid__")?,
-        works_count: col(row, "card_works_count__")?,
+        display_name: col!(row, "card_display_name__")?,
+        given_name: col!(row, "card_given_name__")?,
+        family_name: col!(row, "card_family_name__")?,
+        orcid: col!(row, "card_orcid__")?,
+        works_count: col!(row, "card_works_count__")?,
         openalex_id: None,
         s2_id: None,
         headline: None,

@@ -44,10 +44,10 @@ pub struct Ranked {
 impl FromRow for Ranked {
     fn from_row(row: &QueryResult) -> Result<Self, sea_orm::DbErr> {
         Ok(Self {
-            work_id: col(row, "work_id")?,
-            score: col(row, "score")?,
-            upvotes: col::<i64>(row, "upvotes")? as i32,
-            featured_on: col(row, "featured_on")?,
+            work_id: col!(row, "work_id")?,
+            score: col!(row, "score")?,
+            upvotes: col!(row, "upvotes", i64)? as i32,
+            featured_on: col!(row, "featured_on")?,
         })
     }
 }
