@@ -50,6 +50,11 @@ async fn rows_decode_as_sea_orm_decodes_them() {
             let row = read.query_one_raw(Statement::from_string(app.db.backend(), sql)).await.unwrap().unwrap();
             assert_eq!(i64::get(&row, "id", &hint).unwrap(), id, "{}: {sql}", app.backend());
         }
+        // A type it did not accept before is checked again, and refused.
+        let sql = "SELECT 'text' AS id";
+        let row = read.query_one_raw(Statement::from_string(app.db.backend(), sql)).await.unwrap().unwrap();
+        let refused = i64::get(&row, "id", &hint).unwrap_err().to_string();
+        assert!(refused.contains("column id"), "{}: {refused}", app.backend());
     })
     .await;
 }

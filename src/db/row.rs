@@ -3,11 +3,11 @@
 //! its NULL raises", and that error formats the column's name: on authors'
 //! mostly empty columns that formatting was a sixth of the server's CPU
 //! under the profile page (`perf`, 100,000 works).
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::sqlite::SqliteRow;
-use sea_orm::sqlx::{Column, Decode, Postgres, Row, Sqlite, Type};
+use sea_orm::sqlx::{Column, Decode, Postgres, Row, Sqlite, Type, ValueRef};
 use sea_orm::{DbErr, QueryResult};
 
 /// A model made from one result row by column name.
@@ -26,18 +26,25 @@ pub trait FromRow: Sized {
 pub trait Sqlx: for<'r> Decode<'r, Postgres> + Type<Postgres> + for<'r> Decode<'r, Sqlite> + Type<Sqlite> {}
 impl<T> Sqlx for T where T: for<'r> Decode<'r, Postgres> + Type<Postgres> + for<'r> Decode<'r, Sqlite> + Type<Sqlite> {}
 
-/// Where a call site found its column last. Rows of one statement, and
-/// mostly every statement a call site reads, keep their columns in place,
-/// so a column is found by comparing one name. sqlx finds a column by name
-/// through a SipHash map: a quarter of the cost of reading a column, and
-/// reading columns was 18% of the nested benchmark query's instructions on
-/// PostgreSQL (callgrind).
-pub struct Hint(AtomicUsize);
+/// Where a call site found its column last, and on PostgreSQL a column
+/// type that sqlx found to decode into the call site's Rust type. Rows of
+/// one statement, and mostly every statement a call site reads, keep their
+/// columns in place, so a column is found by comparing one name; sqlx finds
+/// it by name through a SipHash map. A column of a type already checked is
+/// decoded without sqlx checking it again, which compared the type with
+/// each one the Rust type accepts. Both were a fifth of reading a column,
+/// and reading columns 18% of the nested benchmark query's instructions on
+/// PostgreSQL (callgrind). A call site reads one Rust type.
+pub struct Hint {
+    at: AtomicUsize,
+    /// a PostgreSQL type OID, 0 for none
+    checked: AtomicU32,
+}
 
 impl Hint {
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
-        Self(AtomicUsize::new(usize::MAX))
+        Self { at: AtomicUsize::new(usize::MAX), checked: AtomicU32::new(0) }
     }
 }
 
@@ -76,14 +83,14 @@ impl<'a> Raw<'a> {
     /// The position of column `name`: where `hint` says, or else the
     /// first column of that name, remembered in `hint`.
     fn position(self, name: &str, hint: &Hint) -> Result<usize, DbErr> {
-        let last = hint.0.load(Ordering::Relaxed);
+        let last = hint.at.load(Ordering::Relaxed);
         if self.name_at(last) == Some(name) {
             return Ok(last);
         }
         let at = (0..self.len())
             .find(|&at| self.name_at(at) == Some(name))
             .ok_or_else(|| DbErr::Type(format!("column {name}: not in the row")))?;
-        hint.0.store(at, Ordering::Relaxed);
+        hint.at.store(at, Ordering::Relaxed);
         Ok(at)
     }
 }
@@ -99,11 +106,30 @@ impl<T: Sqlx> Col for Option<T> {
         let raw = Raw::of(row, name)?;
         let at = raw.position(name, hint)?;
         let read = match raw {
-            Raw::Pg(r) => r.try_get::<Option<T>, _>(at),
+            Raw::Pg(r) => pg_get::<T>(r, at, hint),
+            // SQLite types values, not columns: each is checked.
             Raw::Sqlite(r) => r.try_get::<Option<T>, _>(at),
         };
         read.map_err(|e| DbErr::Type(format!("column {name}: {e}")))
     }
+}
+
+/// Column `at` of `row`, checked by sqlx unless its type is the one sqlx
+/// last accepted at this call site: a type OID names one type exactly.
+fn pg_get<T: Sqlx>(row: &PgRow, at: usize, hint: &Hint) -> Result<Option<T>, sea_orm::sqlx::Error> {
+    let value = row.try_get_raw(at)?;
+    let oid = value.type_info().oid().map(|oid| oid.0).filter(|&oid| oid != 0);
+    // sqlx checks no type for a NULL: it proves nothing.
+    let null = value.is_null();
+    if !null && oid.is_some_and(|oid| oid == hint.checked.load(Ordering::Relaxed)) {
+        return <Option<T> as Decode<Postgres>>::decode(value)
+            .map_err(|source| sea_orm::sqlx::Error::ColumnDecode { index: format!("{at:?}"), source });
+    }
+    let read = row.try_get::<Option<T>, _>(at)?;
+    if let (false, Some(oid)) = (null, oid) {
+        hint.checked.store(oid, Ordering::Relaxed);
+    }
+    Ok(read)
 }
 
 macro_rules! required {
