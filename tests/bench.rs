@@ -12,7 +12,8 @@ fn the_benchmark_runs_end_to_end() {
     std::fs::write(&out, "# Benchmarks\n\nHand-written notes stay.\n").unwrap();
     let mut databases = vec!["sqlite"];
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_scholargraph"));
-    command.args(["bench", "--works", "10000", "--seconds", "1", "--concurrency", "1,4", "--floor-runs", "3"]);
+    command.args(["bench", "--works", "10000", "--seconds", "1", "--rounds", "1", "--concurrency", "1,4"]);
+    command.args(["--floor-runs", "3"]);
     if let Some(url) = common::postgres_url() {
         let mut url = url::Url::parse(&url).unwrap();
         url.set_path("/scholargraph_bench_test");
@@ -47,9 +48,11 @@ fn the_benchmark_runs_end_to_end() {
         assert_eq!(written.lines().filter(|l| l.starts_with(&format!("| {name} |"))).count(), 7, "floors");
     }
 
-    // --reuse keeps a database that still holds the same generated works.
+    // --reuse keeps a database that still holds the same generated works;
+    // rounds of a run add up to one row.
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_scholargraph"))
-        .args(["bench", "--works", "10000", "--seconds", "1", "--concurrency", "1", "--floor-runs", "1"])
+        .args(["bench", "--works", "10000", "--seconds", "2", "--rounds", "2", "--concurrency", "1"])
+        .args(["--floor-runs", "1"])
         .args(["--peer", "none", "--databases", "sqlite", "--reuse"])
         .arg("--work-dir")
         .arg(dir.path())
@@ -59,4 +62,7 @@ fn the_benchmark_runs_end_to_end() {
     assert!(again.status.success(), "{stderr}");
     assert!(stderr.contains("bench: reusing sqlite://"), "{stderr}");
     assert!(!stderr.contains("bench: importing"), "{stderr}");
+    assert!(stderr.contains("search at 1 (round 2 of 2)"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("| scholargraph | SQLite |")).count(), 7, "{stdout}");
 }

@@ -18,6 +18,30 @@ pub struct Figures {
     pub errors: u64,
 }
 
+impl Figures {
+    /// Rounds of equal length as one run: their requests and errors added,
+    /// their requests/s averaged, and the median of their p50s and p99s
+    /// (a round the machine slowed moves a median less than a mean).
+    pub fn of_rounds(rounds: &[Figures]) -> Figures {
+        let median = |pick: fn(&Figures) -> f64| {
+            let mut v: Vec<f64> = rounds.iter().map(pick).collect();
+            v.sort_by(f64::total_cmp);
+            match v.len() {
+                0 => 0.0,
+                n if n % 2 == 1 => v[n / 2],
+                n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+            }
+        };
+        Figures {
+            requests: rounds.iter().map(|f| f.requests).sum(),
+            per_second: rounds.iter().map(|f| f.per_second).sum::<f64>() / rounds.len().max(1) as f64,
+            p50_ms: median(|f| f.p50_ms),
+            p99_ms: median(|f| f.p99_ms),
+            errors: rounds.iter().map(|f| f.errors).sum(),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Tool {
     /// wrk, if installed (`apt install wrk`); the built-in client otherwise
@@ -188,5 +212,14 @@ Transfer/sec:      2.00MB";
         assert_eq!(f.errors, 7);
         let none = parse_wrk("  0 requests in 3.02s, 0.00B read\nRequests/sec:      0.00").unwrap();
         assert_eq!((none.requests, none.per_second), (0, 0.0), "a run where nothing finished is a figure too");
+    }
+
+    #[test]
+    fn rounds_add_up_to_one_run() {
+        let round = |per_second, p50_ms, p99_ms| Figures { requests: 10, per_second, p50_ms, p99_ms, errors: 1 };
+        let f = Figures::of_rounds(&[round(100.0, 3.0, 9.0), round(200.0, 1.0, 5.0), round(300.0, 2.0, 4.0)]);
+        assert_eq!((f.requests, f.errors, f.per_second), (30, 3, 200.0));
+        assert_eq!((f.p50_ms, f.p99_ms), (2.0, 5.0), "medians");
+        assert_eq!(Figures::of_rounds(&[round(1.0, 1.0, 2.0), round(3.0, 3.0, 4.0)]).p50_ms, 2.0);
     }
 }

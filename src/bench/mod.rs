@@ -31,9 +31,13 @@ pub struct BenchArgs {
     pub works: usize,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Seconds of load per query and concurrency.
-    #[arg(long, default_value_t = 5)]
+    /// Seconds of load per server, query and concurrency, split into
+    /// `--rounds` rounds (of a second at least).
+    #[arg(long, default_value_t = 6)]
     pub seconds: u64,
+    /// Rounds per query and concurrency, each taking the servers in turn.
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
     /// Concurrent connections, one run each.
     #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
     pub concurrency: Vec<usize>,
@@ -83,6 +87,7 @@ pub enum Peer {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.rounds >= 1, "--rounds must be at least 1");
     let dir = args.work_dir.clone().unwrap_or_else(|| std::env::temp_dir().join("scholargraph-bench"));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let file = dir.join(format!("works-{}-{}.jsonl", args.works, args.seed));
@@ -92,24 +97,49 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         crate::ingest::generate::generate(args.works, args.seed, &mut out)?;
         std::io::Write::flush(&mut out)?;
     }
-    let mut measured = Measured::new(&args, load::Tool::resolve(args.load_tool));
+    // Every database before any measurement: an import's pages still being
+    // written out slowed whatever ran beside them (the first database's
+    // nested query measured 7.0 ms at 1 connection while the second was
+    // imported, 4.5 ms after).
+    let mut databases = Vec::new();
     for which in &args.databases {
         let url = match which {
             BenchDb::Sqlite => format!("sqlite://{}?mode=rwc", dir.join(format!("bench-{}.db", args.works)).display()),
             BenchDb::Postgres => args.postgres_url.clone(),
         };
         let db = prepare(&args, *which, &url, &file, &dir).await?;
-        let picks = measure_ours(&args, &db, &url, &dir, &mut measured).await?;
-        if *which == BenchDb::Postgres && args.peer == Peer::Postgraphile {
-            measure_peer(&args, &url, &dir, &picks, &mut measured).await?;
-        }
+        databases.push((*which, url, db));
     }
+    for (_, _, db) in &databases {
+        flush(db).await?;
+    }
+    process::settle(std::time::Duration::from_secs(60)).await;
+    let mut measured = Measured::new(&args, load::Tool::resolve(args.load_tool));
+    let targets = start_targets(&args, &databases, &dir).await?;
+    measure(&args, &targets, &dir, &mut measured).await?;
+    for target in &targets {
+        measured.peak_mb.push((format!("{}, {}", target.server, target.database), target.process.peak_mb()));
+    }
+    drop(targets);
     let markdown = measured.markdown();
     println!("{markdown}");
     if let Some(out) = &args.out {
         report::write_into(out, args.works, &markdown)?;
         eprintln!("bench: tables written to {}", out.display());
     }
+    Ok(())
+}
+
+/// Writes out what an import left in memory or in the write-ahead log, so
+/// that the measurements do not share the disk and the CPU with it.
+async fn flush(db: &Db) -> anyhow::Result<()> {
+    let sql = match db.backend() {
+        DbBackend::Postgres => "CHECKPOINT",
+        _ => "PRAGMA wal_checkpoint(TRUNCATE)",
+    };
+    db.write.execute_unprepared(sql).await?;
+    // The operating system's dirty pages too (of the SQLite file, say).
+    let _ = tokio::task::spawn_blocking(|| std::process::Command::new("sync").status()).await;
     Ok(())
 }
 
@@ -255,69 +285,117 @@ async fn statements_per_request(url: &str, query: &Query) -> anyhow::Result<f64>
     Ok((c - b - own) / N as f64)
 }
 
-async fn measure_ours(
-    args: &BenchArgs,
-    db: &Db,
-    url: &str,
-    dir: &std::path::Path,
-    measured: &mut Measured,
-) -> anyhow::Result<Picks> {
-    let backend = if db.backend() == DbBackend::Postgres { "PostgreSQL" } else { "SQLite" };
-    let server = process::serve(url, &dir.join(format!("serve-{backend}.log"))).await?;
-    let picks = picks(&server.url).await?;
-    let mix = queries::ours(&picks);
-    for query in &mix {
-        graphql(&server.url, query.text, query.variables.clone()).await?;
-        let statements = statements_per_request(&server.url, query).await?;
-        for &c in &args.concurrency {
-            eprintln!("bench: scholargraph {backend}: {} at {c}", query.name);
-            server.settle().await;
-            let figures = load::run(args.load_tool, &server.url, &query.body(), c, args.seconds, dir).await?;
-            measured.rows.push(Row {
-                server: "scholargraph",
-                database: backend,
-                query: query.name,
-                concurrency: c,
-                figures,
-                statements: Some(statements),
-            });
-        }
-    }
-    measured.peak_mb.push((format!("scholargraph, {backend}"), server.peak_mb()));
-    drop(server);
-    for query in &mix {
-        let floor = floor::measure(db, query, args.floor_runs).await?;
-        measured.floors.push((backend, query.name, floor));
-    }
-    Ok(picks)
+/// A server under measurement: ours on one database, or the peer.
+struct Target {
+    server: &'static str,
+    database: &'static str,
+    process: process::Process,
+    /// the queries it answers, by our names
+    mix: Vec<Query>,
+    /// ours: the database, for statement counts and the floor
+    db: Option<Db>,
 }
 
-async fn measure_peer(
+/// Our server on each database and, on PostgreSQL, the peer: all started
+/// before the first run, so that each query is measured on every server in
+/// turn, under the same conditions.
+async fn start_targets(
     args: &BenchArgs,
-    url: &str,
+    databases: &[(BenchDb, String, Db)],
     dir: &std::path::Path,
-    picks: &Picks,
-    measured: &mut Measured,
-) -> anyhow::Result<()> {
-    let peer_dir = args.peer_dir.clone().unwrap_or_else(peer::default_dir);
-    peer::install(&peer_dir)?;
-    let peer = peer::start(&peer_dir, url, &dir.join("postgraphile.log")).await?;
-    for query in queries::peer(picks) {
-        graphql(&peer.url, query.text, query.variables.clone()).await?;
-        for &c in &args.concurrency {
-            eprintln!("bench: PostGraphile: {} at {c}", query.name);
-            peer.settle().await;
-            let figures = load::run(args.load_tool, &peer.url, &query.body(), c, args.seconds, dir).await?;
-            measured.rows.push(Row {
-                server: "PostGraphile 5",
-                database: "PostgreSQL",
-                query: query.name,
-                concurrency: c,
-                figures,
-                statements: None,
-            });
+) -> anyhow::Result<Vec<Target>> {
+    let mut targets = Vec::new();
+    for (which, url, db) in databases {
+        let database = if *which == BenchDb::Postgres { "PostgreSQL" } else { "SQLite" };
+        let process = process::serve(url, &dir.join(format!("serve-{database}.log"))).await?;
+        let picks = picks(&process.url).await?;
+        let mix = queries::ours(&picks);
+        targets.push(Target { server: "scholargraph", database, process, mix, db: Some(db.clone()) });
+        if *which == BenchDb::Postgres && args.peer == Peer::Postgraphile {
+            let peer_dir = args.peer_dir.clone().unwrap_or_else(peer::default_dir);
+            peer::install(&peer_dir)?;
+            let process = peer::start(&peer_dir, url, &dir.join("postgraphile.log")).await?;
+            let mix = queries::peer(&picks);
+            targets.push(Target { server: "PostGraphile 5", database: "PostgreSQL", process, mix, db: None });
         }
     }
-    measured.peak_mb.push(("PostGraphile 5, PostgreSQL".to_owned(), peer.peak_mb()));
+    Ok(targets)
+}
+
+/// Each query at each concurrency on every server that answers it, in
+/// `--rounds` rounds that take the servers in turn (each round starting
+/// with the next server), then the query's SQL floor on each database. A
+/// machine that slows down for a while then slows every server alike,
+/// where measuring one server after the other set one's good minute
+/// against the other's bad one.
+async fn measure(
+    args: &BenchArgs,
+    targets: &[Target],
+    dir: &std::path::Path,
+    measured: &mut Measured,
+) -> anyhow::Result<()> {
+    let seconds = (args.seconds / args.rounds as u64).max(1);
+    let names: Vec<&'static str> = targets.iter().flat_map(|t| t.mix.iter().map(|q| q.name)).collect();
+    let mut seen = std::collections::HashSet::new();
+    for name in names.into_iter().filter(|n| seen.insert(*n)) {
+        let runs: Vec<(&Target, &Query)> =
+            targets.iter().filter_map(|t| t.mix.iter().find(|q| q.name == name).map(|q| (t, q))).collect();
+        let mut statements = Vec::with_capacity(runs.len());
+        for (target, query) in &runs {
+            graphql(&target.process.url, query.text, query.variables.clone()).await?;
+            statements.push(match target.db {
+                Some(_) => Some(statements_per_request(&target.process.url, query).await?),
+                None => None,
+            });
+        }
+        for &c in &args.concurrency {
+            let mut rounds: Vec<Vec<Figures>> = vec![Vec::new(); runs.len()];
+            for round in 0..args.rounds {
+                for k in 0..runs.len() {
+                    let i = (k + round) % runs.len();
+                    let (target, query) = runs[i];
+                    eprintln!(
+                        "bench: {} {}: {name} at {c} (round {} of {})",
+                        target.server,
+                        target.database,
+                        round + 1,
+                        args.rounds
+                    );
+                    process::settle(std::time::Duration::from_secs(30)).await;
+                    let url = &target.process.url;
+                    rounds[i].push(load::run(args.load_tool, url, &query.body(), c, seconds, dir).await?);
+                }
+            }
+            for (i, (target, _)) in runs.iter().enumerate() {
+                measured.rows.push(Row {
+                    server: target.server,
+                    database: target.database,
+                    query: name,
+                    concurrency: c,
+                    figures: Figures::of_rounds(&rounds[i]),
+                    statements: statements[i],
+                });
+            }
+            // Right after the serial runs it is set against.
+            if c == 1 {
+                floors(args, &runs, measured).await?;
+            }
+        }
+        if !args.concurrency.contains(&1) {
+            floors(args, &runs, measured).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The SQL floor of a query on each of our databases.
+async fn floors(args: &BenchArgs, runs: &[(&Target, &Query)], measured: &mut Measured) -> anyhow::Result<()> {
+    for (target, query) in runs {
+        if let Some(db) = &target.db {
+            process::settle(std::time::Duration::from_secs(30)).await;
+            let floor = floor::measure(db, query, args.floor_runs).await?;
+            measured.floors.push((target.database, query.name, floor));
+        }
+    }
     Ok(())
 }

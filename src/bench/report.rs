@@ -35,18 +35,22 @@ impl Measured {
             })
             .unwrap_or_else(|| "unknown CPU".to_owned());
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let round = (args.seconds / args.rounds.max(1) as u64).max(1);
         let header = format!(
-            "{} works (seed {}), {} s per query and concurrency, load by {}; {cores} cores ({cpu}), \
-             servers, databases and load generator on one machine. Command: `scholargraph bench --works {} --seconds {}`",
+            "{} works (seed {}), load by {}; {cores} cores ({cpu}), servers, databases and load generator on \
+             one machine. Each query at each concurrency ran in {} rounds of {round} s, each round on every \
+             server in turn; req/s is the rounds' mean, p50 and p99 their medians. \
+             Command: `scholargraph bench --works {} --seconds {} --rounds {}`",
             args.works,
             args.seed,
-            args.seconds,
             match tool {
                 Tool::Wrk => "wrk",
                 _ => "the built-in client",
             },
+            args.rounds,
             args.works,
             args.seconds,
+            args.rounds,
         );
         Self { header, rows: Vec::new(), floors: Vec::new(), peak_mb: Vec::new() }
     }
@@ -107,7 +111,16 @@ impl Measured {
                 "| database | query | statements | SQL floor ms | in-process ms | HTTP p50 ms | HTTP ÷ floor |\n",
             );
             out.push_str("|---|---|---:|---:|---:|---:|---:|\n");
-            for (database, query, f) in &self.floors {
+            // Measured query by query; shown database by database.
+            let mut databases: Vec<&str> = Vec::new();
+            for (database, _, _) in &self.floors {
+                if !databases.contains(database) {
+                    databases.push(database);
+                }
+            }
+            let floors =
+                databases.iter().flat_map(|d| self.floors.iter().filter(move |(database, _, _)| database == d));
+            for (database, query, f) in floors {
                 let http = self.find("scholargraph", database, query, 1).map(|r| r.figures.p50_ms);
                 out.push_str(&format!(
                     "| {database} | {query} | {} | {:.2} | {:.2} | {} | {} |\n",
