@@ -174,10 +174,12 @@ async fn listen(db: &Db) -> Option<sea_orm::sqlx::postgres::PgListener> {
 /// Reads and broadcasts the events after `last`; returns the highest id read
 /// and how many rows came back.
 async fn round(live: &Live, last: i64, seen: &mut Seen) -> Result<(i64, usize), sea_orm::DbErr> {
+    // The LIMIT written out: SQLite plans a bound one anew at every run
+    // (see `db::limit`).
     let events = Event::find_by_statement(stmt(
         live.db.backend(),
-        "SELECT id, kind, item_id FROM events WHERE id > ? ORDER BY id LIMIT ?",
-        vec![(last - LOOKBACK).max(0).into(), (ROUND + LOOKBACK).into()],
+        &format!("SELECT id, kind, item_id FROM events WHERE id > ? ORDER BY id LIMIT {}", ROUND + LOOKBACK),
+        vec![(last - LOOKBACK).max(0).into()],
     ))
     .all(&live.db.read)
     .await?;

@@ -306,8 +306,8 @@ async fn stored_trending_is_the_computed_ranking() {
             let end: NaiveDate = end.parse().unwrap();
             for days in [1, 7, 30] {
                 for window in windows {
-                    let stored = rank(&db.read, end, days, window, Ranking::Stored).await.unwrap();
-                    let computed = rank(&db.read, end, days, window, Ranking::Computed).await.unwrap();
+                    let stored = rank(&db, end, days, window, Ranking::Stored).await.unwrap();
+                    let computed = rank(&db, end, days, window, Ranking::Computed).await.unwrap();
                     let what = format!("{end}, {days} days, {window:?}");
                     assert_eq!(stored.items.len(), computed.items.len(), "{what}");
                     for ((p, s), (q, c)) in stored.items.iter().zip(&computed.items) {
@@ -334,7 +334,7 @@ async fn stored_trending_is_the_computed_ranking() {
         }
         // The works featured again were on the feed's day already.
         let day: NaiveDate = "2026-04-22".parse().unwrap();
-        let month = rank(&db.read, day, 30, windows[0], Ranking::Stored).await.unwrap();
+        let month = rank(&db, day, 30, windows[0], Ranking::Stored).await.unwrap();
         assert_eq!(month.total.resolve(&db.read).await.unwrap(), 57);
 
         // A later import that changes a work's features refreshes its scores.
@@ -347,8 +347,8 @@ async fn stored_trending_is_the_computed_ranking() {
             .await
             .unwrap()
             .unwrap();
-        let top = rank(&db.read, day, 7, windows[0], Ranking::Stored).await.unwrap();
-        let computed = rank(&db.read, day, 7, windows[0], Ranking::Computed).await.unwrap();
+        let top = rank(&db, day, 7, windows[0], Ranking::Stored).await.unwrap();
+        let computed = rank(&db, day, 7, windows[0], Ranking::Computed).await.unwrap();
         // (plus the upvotes given above, one per account)
         assert_eq!(top.items[0].1.work_id, id);
         assert!(top.items[0].1.upvotes >= 5_000, "{top:?}");

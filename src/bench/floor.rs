@@ -1,9 +1,8 @@
 //! The floor: the batched SQL statements our loaders issue for a request,
-//! captured once and executed directly in a loop (no GraphQL, no HTTP), set
-//! against the same request executed in-process through the schema.
+//! captured once and executed directly in a loop (no GraphQL, no HTTP), on
+//! the path the loaders read through (`Db::rows`, sqlx), set against the
+//! same request executed in-process through the schema.
 use std::time::Instant;
-
-use sea_orm::ConnectionTrait;
 
 use super::queries::Query;
 use crate::db::Db;
@@ -43,7 +42,7 @@ pub async fn measure(db: &Db, query: &Query, runs: usize) -> anyhow::Result<Floo
         // Which statement costs what, for finding the slow one.
         for statement in &statements {
             let started = Instant::now();
-            db.read.query_all_raw(statement.clone()).await?;
+            db.rows(statement.clone()).await?;
             eprintln!("{:8.2} ms  {}  {:?}", started.elapsed().as_secs_f64() * 1000.0, statement.sql, statement.values);
         }
     }
@@ -55,7 +54,7 @@ pub async fn measure(db: &Db, query: &Query, runs: usize) -> anyhow::Result<Floo
         in_process.push(started.elapsed().as_secs_f64() * 1000.0);
         let started = Instant::now();
         for statement in &statements {
-            db.read.query_all_raw(statement.clone()).await?;
+            db.rows(statement.clone()).await?;
         }
         sql.push(started.elapsed().as_secs_f64() * 1000.0);
     }

@@ -113,7 +113,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     for (_, _, db) in &databases {
         flush(db).await?;
     }
-    process::settle(std::time::Duration::from_secs(60)).await;
+    process::settle(std::time::Duration::from_secs(30)).await;
     let mut measured = Measured::new(&args, load::Tool::resolve(args.load_tool));
     let targets = start_targets(&args, &databases, &dir).await?;
     measure(&args, &targets, &dir, &mut measured).await?;
@@ -361,7 +361,7 @@ async fn measure(
                         round + 1,
                         args.rounds
                     );
-                    process::settle(std::time::Duration::from_secs(30)).await;
+                    process::settle(std::time::Duration::from_secs(5)).await;
                     let url = &target.process.url;
                     rounds[i].push(load::run(args.load_tool, url, &query.body(), c, seconds, dir).await?);
                 }
@@ -392,7 +392,7 @@ async fn measure(
 async fn floors(args: &BenchArgs, runs: &[(&Target, &Query)], measured: &mut Measured) -> anyhow::Result<()> {
     for (target, query) in runs {
         if let Some(db) = &target.db {
-            process::settle(std::time::Duration::from_secs(30)).await;
+            process::settle(std::time::Duration::from_secs(5)).await;
             let floor = floor::measure(db, query, args.floor_runs).await?;
             measured.floors.push((target.database, query.name, floor));
         }

@@ -22,6 +22,21 @@ fn number_placeholders(sql: &str) -> String {
     out
 }
 
+/// `LIMIT n`: written out on SQLite, a placeholder with its value pushed
+/// onto `values` on PostgreSQL. SQLite (3.46 and on) reads a bound LIMIT
+/// while planning, and so marks the statement to be planned again whenever
+/// that parameter is bound: every run of a cached statement parsed and
+/// planned it anew (`sqlite3Reprepare`, 6% of a trending request's
+/// instructions). Pages come in few sizes, so the texts still repeat.
+/// PostgreSQL keeps one generic plan either way.
+pub fn limit(backend: DbBackend, n: i64, values: &mut Vec<Value>) -> String {
+    if backend == DbBackend::Sqlite {
+        return format!("LIMIT {n}");
+    }
+    values.push(n.into());
+    "LIMIT ?".to_owned()
+}
+
 /// `?, ?, ?` for `n` values, for `IN (…)` lists.
 pub fn in_list(n: usize) -> String {
     let mut s = String::with_capacity(n * 3);

@@ -8,7 +8,7 @@ use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 use std::hash::Hash;
 
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Value};
+use sea_orm::{DbErr, QueryResult, Value};
 
 use super::paging::{ListQuery, Page, Window, split_nested};
 use crate::db::{Db, FromRow, padded_in, stmt};
@@ -65,8 +65,7 @@ impl Batch {
     ) -> Result<HashMap<i64, Vec<T>>, DbErr> {
         let mut ids: Vec<Value> = ids.map(Value::from).collect();
         let sql = sql.replace("{ids}", &padded_in(&mut ids));
-        let conn = &self.db.read;
-        let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, ids)).await?;
+        let rows = self.db.rows(stmt(self.db.backend(), &sql, ids)).await?;
         let mut out: HashMap<i64, Vec<T>> = HashMap::new();
         for row in rows {
             let parent: i64 = crate::db::col!(&row, "parent__")?;
@@ -89,7 +88,7 @@ impl Batch {
         for chunk in ids.chunks(crate::db::MAX_IN) {
             let mut ids: Vec<Value> = chunk.iter().map(|&id| id.into()).collect();
             let sql = format!("SELECT * FROM {table} WHERE id IN ({})", padded_in(&mut ids));
-            for row in self.db.read.query_all_raw(stmt(backend, &sql, ids)).await? {
+            for row in self.db.rows(stmt(backend, &sql, ids)).await? {
                 found.insert(crate::db::col!(&row, "id")?, Arc::new(M::from_row(&row)?));
             }
         }
@@ -134,7 +133,7 @@ impl Batch {
         let mut out = HashMap::with_capacity(keys.len());
         for (group, parents) in groups {
             let (list, parent, window) = query(&group);
-            let rows = conn.query_all_raw(list.nested_statement(conn, parent, &parents, window)).await?;
+            let rows = self.db.rows(list.nested_statement(conn, parent, &parents, window)).await?;
             for (p, page) in split_nested(conn, &list, parent, &parents, window, rows, &decode)? {
                 out.insert(join(&group, p), page);
             }

@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, QueryResult, Statement, Value};
 
-use crate::db::{padded_in, stmt};
+use crate::db::{Db, padded_in, stmt};
 use crate::error::{AppError, AppResult};
 
 pub const DEFAULT_PAGE: i64 = 20;
@@ -252,24 +252,26 @@ impl ListQuery {
     }
 
     /// A top-level page.
-    pub async fn fetch<T: crate::db::FromRow>(&self, db: &DatabaseConnection, window: Window) -> AppResult<Page<T>> {
-        let total = if window.needs_total() { Some(count(db, self.count_statement(db)).await?) } else { None };
+    pub async fn fetch<T: crate::db::FromRow>(&self, db: &Db, window: Window) -> AppResult<Page<T>> {
+        let conn = &db.read;
+        let total = if window.needs_total() { Some(count(conn, self.count_statement(conn)).await?) } else { None };
         let (offset, limit) = window.offset_limit(total);
         // Counted beside the rows unless a count statement already ran.
         let beside = self.beside.as_deref().filter(|_| total.is_none());
         let counted = beside.map_or_else(String::new, |count| format!(", {count} AS total__"));
+        let backend = conn.get_database_backend();
+        let mut values = self.values.clone();
         // One extra row tells whether a next page exists.
+        let limited = crate::db::limit(backend, limit + 1, &mut values);
+        values.push(offset.into());
         let sql = format!(
-            "SELECT {}{counted} FROM {}{} ORDER BY {} LIMIT ? OFFSET ?",
+            "SELECT {}{counted} FROM {}{} ORDER BY {} {limited} OFFSET ?",
             self.select,
             self.from,
             self.where_clause(),
             self.order
         );
-        let mut values = self.values.clone();
-        values.push((limit + 1).into());
-        values.push(offset.into());
-        let rows = db.query_all_raw(stmt(db.get_database_backend(), &sql, values)).await?;
+        let rows = db.rows(stmt(backend, &sql, values)).await?;
         let mut items = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().take(limit as usize).enumerate() {
             items.push((offset + 1 + i as i64, T::from_row(row)?));
@@ -290,7 +292,7 @@ impl ListQuery {
             has_next,
             total: match total {
                 Some(n) => Total::Known(n),
-                None => Total::Count(self.count_statement(db)),
+                None => Total::Count(self.count_statement(conn)),
             },
         })
     }
@@ -379,10 +381,11 @@ impl ListQuery {
         let (from, filter) = self.scoped(parent, "?");
         values.push(Value::from(id));
         values.extend(self.values.iter().cloned());
-        values.extend([Value::from(first), Value::from(after)]);
+        let limited = crate::db::limit(backend, first, &mut values);
+        values.push(Value::from(after));
         let page = |columns: &str| {
             format!(
-                "SELECT {parent} AS parent__, {columns} FROM {from} WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?",
+                "SELECT {parent} AS parent__, {columns} FROM {from} WHERE {filter} ORDER BY {} {limited} OFFSET ?",
                 self.order
             )
         };

@@ -118,7 +118,7 @@ impl AuthorQuery {
         order_by: Option<AuthorOrder>,
     ) -> ApiResult<AuthorConnection> {
         let window = Window::new(first, after.as_deref(), last, before.as_deref())?;
-        let page = authors_query(filter, order_by)?.fetch::<author::Model>(&db(ctx).read, window).await?;
+        let page = authors_query(filter, order_by)?.fetch::<author::Model>(db(ctx), window).await?;
         Ok(AuthorConnection(page.map(Author::from)))
     }
 
@@ -191,7 +191,7 @@ impl WorkQuery {
     ) -> ApiResult<WorkConnection> {
         let window = Window::new(first, after.as_deref(), last, before.as_deref())?;
         let query = WorkListArgs::new(filter, order_by)?.query("works w");
-        let page = query.fetch::<work::Model>(&db(ctx).read, window).await?;
+        let page = query.fetch::<work::Model>(db(ctx), window).await?;
         Ok(WorkConnection(into_works(page), Some(WorkFacets(query))))
     }
 
@@ -283,7 +283,7 @@ impl TopicQuery {
         filter: Option<TopicFilter>,
     ) -> ApiResult<TopicConnection> {
         let window = Window::forward(first, after.as_deref())?;
-        let page = filter.unwrap_or_default().query().fetch::<topic::Model>(&db(ctx).read, window).await?;
+        let page = filter.unwrap_or_default().query().fetch::<topic::Model>(db(ctx), window).await?;
         Ok(TopicConnection(page.map(Topic::from)))
     }
 }
@@ -323,7 +323,7 @@ impl InstitutionQuery {
         filter: Option<InstitutionFilter>,
     ) -> ApiResult<InstitutionConnection> {
         let window = Window::forward(first, after.as_deref())?;
-        let page = filter.unwrap_or_default().query().fetch::<institution::Model>(&db(ctx).read, window).await?;
+        let page = filter.unwrap_or_default().query().fetch::<institution::Model>(db(ctx), window).await?;
         Ok(InstitutionConnection(page.map(Institution::from)))
     }
 }

@@ -37,7 +37,7 @@ impl SocialQuery {
             "p.author_id IN (SELECT f.author_id FROM follows f WHERE f.account_id = ?)",
             [Value::from(account.id)],
         );
-        let page = list.fetch::<post::Model>(&db(ctx).read, window).await?;
+        let page = list.fetch::<post::Model>(db(ctx), window).await?;
         Ok(PostConnection(page.map(Post::from)))
     }
 }

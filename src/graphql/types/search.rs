@@ -132,7 +132,7 @@ pub async fn search(
     if let Some(c) = engine::kind_condition(m.key, &kinds(types.clone())) {
         list.and(c, []);
     }
-    let page = list.fetch::<Found>(conn, window).await?;
+    let page = list.fetch::<Found>(db(ctx), window).await?;
     let keys: Vec<i64> = page.items.iter().map(|(_, f)| f.key).collect();
     let mut found = resolve(ctx, &keys).await?;
     let items = page

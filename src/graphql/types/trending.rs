@@ -10,7 +10,9 @@
 //! (`ingest::derive::trends`); others are scored per request.
 use async_graphql::{Context, Object};
 use chrono::{Duration, NaiveDate};
-use sea_orm::{DatabaseConnection, QueryResult, Value};
+use sea_orm::{QueryResult, Value};
+
+use crate::db::Db;
 
 use super::work::{Work, WorkKey};
 use crate::db::{FromRow, col};
@@ -79,7 +81,7 @@ pub async fn trending(
     let days = bounded("days", days, DEFAULT_DAYS, 1..=MAX_DAYS)?;
     let window = Window::forward(first, after.as_deref())?;
     let end = date.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
-    let page = rank(&db(ctx).read, end, days, window, Ranking::for_days(days)).await?;
+    let page = rank(db(ctx), end, days, window, Ranking::for_days(days)).await?;
     // Rows are gone only if a work was deleted since: it drops out.
     let works = loaders(ctx).load_many(page.items.iter().map(|(_, r)| WorkKey(r.work_id))).await?;
     Ok(TrendingConnection(page.filter_map(|r| {
@@ -95,13 +97,7 @@ pub async fn trending(
 /// A page of the ranking of the `days` days ending on `end`, as keys: the
 /// page's works are loaded after (joined before the sort, every work of
 /// the window was read whole, abstract included, to keep 20).
-pub async fn rank(
-    db: &DatabaseConnection,
-    end: NaiveDate,
-    days: i32,
-    window: Window,
-    ranking: Ranking,
-) -> AppResult<Page<Ranked>> {
+pub async fn rank(db: &Db, end: NaiveDate, days: i32, window: Window, ranking: Ranking) -> AppResult<Page<Ranked>> {
     let order = "t.score DESC, t.upvotes DESC, t.work_id";
     if ranking == Ranking::Stored {
         // The window's count is kept beside it, read once per statement;
