@@ -40,6 +40,24 @@ async fn rows_decode_as_sea_orm_decodes_them() {
         let missing = col::<i64>(&row, "nothing").unwrap_err().to_string();
         assert!(missing.contains("column nothing"), "{}: {missing}", app.backend());
 
+        // Dates: a stored one, and one that is no date, refused.
+        let date = |text: &str| match app.db.backend() {
+            sea_orm::DbBackend::Postgres => format!("SELECT DATE '{text}' AS d"),
+            _ => format!("SELECT '{text}' AS d"),
+        };
+        let row =
+            read.query_one_raw(Statement::from_string(app.db.backend(), date("2024-02-29"))).await.unwrap().unwrap();
+        let leap = chrono::NaiveDate::from_ymd_opt(2024, 2, 29);
+        assert_eq!(col::<Option<chrono::NaiveDate>>(&row, "d").unwrap(), leap, "{}", app.backend());
+        if app.db.backend() == sea_orm::DbBackend::Sqlite {
+            let row = read
+                .query_one_raw(Statement::from_string(app.db.backend(), date("2023-02-29")))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(col::<chrono::NaiveDate>(&row, "d").is_err(), "not a date");
+        }
+
         // One call site reading rows whose columns moved.
         let hint = Hint::new();
         for (sql, id) in [

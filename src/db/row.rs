@@ -3,7 +3,10 @@
 //! its NULL raises", and that error formats the column's name: on authors'
 //! mostly empty columns that formatting was a sixth of the server's CPU
 //! under the profile page (`perf`, 100,000 works).
+use std::any::{Any, TypeId};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+
+use chrono::NaiveDate;
 
 use sea_orm::sqlx::postgres::PgRow;
 use sea_orm::sqlx::sqlite::SqliteRow;
@@ -23,8 +26,14 @@ pub trait FromRow: Sized {
 }
 
 /// A type sqlx decodes on both databases.
-pub trait Sqlx: for<'r> Decode<'r, Postgres> + Type<Postgres> + for<'r> Decode<'r, Sqlite> + Type<Sqlite> {}
-impl<T> Sqlx for T where T: for<'r> Decode<'r, Postgres> + Type<Postgres> + for<'r> Decode<'r, Sqlite> + Type<Sqlite> {}
+pub trait Sqlx:
+    for<'r> Decode<'r, Postgres> + Type<Postgres> + for<'r> Decode<'r, Sqlite> + Type<Sqlite> + 'static
+{
+}
+impl<T> Sqlx for T where
+    T: for<'r> Decode<'r, Postgres> + Type<Postgres> + for<'r> Decode<'r, Sqlite> + Type<Sqlite> + 'static
+{
+}
 
 /// Where a call site found its column last, and on PostgreSQL a column
 /// type that sqlx found to decode into the call site's Rust type. Rows of
@@ -108,7 +117,7 @@ impl<T: Sqlx> Col for Option<T> {
         let read = match raw {
             Raw::Pg(r) => pg_get::<T>(r, at, hint),
             // SQLite types values, not columns: each is checked.
-            Raw::Sqlite(r) => r.try_get::<Option<T>, _>(at),
+            Raw::Sqlite(r) => sqlite_get::<T>(r, at),
         };
         read.map_err(|e| DbErr::Type(format!("column {name}: {e}")))
     }
@@ -130,6 +139,53 @@ fn pg_get<T: Sqlx>(row: &PgRow, at: usize, hint: &Hint) -> Result<Option<T>, sea
         hint.checked.store(oid, Ordering::Relaxed);
     }
     Ok(read)
+}
+
+/// Column `at` of a SQLite row, checked by sqlx. A date stored as
+/// `YYYY-MM-DD` text is read here: sqlx reads it with chrono's general
+/// format parser, about 2,000 instructions a date (3% of a trending request
+/// on SQLite, 1.7% of the shared profile). Any other form goes to sqlx.
+fn sqlite_get<T: Sqlx>(row: &SqliteRow, at: usize) -> Result<Option<T>, sea_orm::sqlx::Error> {
+    if TypeId::of::<T>() == TypeId::of::<NaiveDate>() {
+        let value = row.try_get_raw(at)?;
+        let text = !value.is_null() && <NaiveDate as Type<Sqlite>>::compatible(&value.type_info());
+        if let Some(date) = text.then(|| <&str as Decode<Sqlite>>::decode(value).ok().and_then(iso_date)).flatten() {
+            let mut out: Option<T> = None;
+            if let Some(slot) = (&mut out as &mut dyn Any).downcast_mut::<Option<NaiveDate>>() {
+                *slot = Some(date);
+                return Ok(out);
+            }
+        }
+    }
+    row.try_get::<Option<T>, _>(at)
+}
+
+/// `YYYY-MM-DD` exactly, as a valid date.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number =
+        |digits: &[u8]| digits.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+    NaiveDate::from_ymd_opt(number(&b[0..4])? as i32, number(&b[5..7])?, number(&b[8..10])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_are_read_as_chrono_reads_them() {
+        for text in ["2024-02-29", "1999-12-31", "0001-01-01", "2026-04-22"] {
+            assert_eq!(iso_date(text), NaiveDate::parse_from_str(text, "%F").ok(), "{text}");
+        }
+        for text in
+            ["2023-02-29", "2024-13-01", "2024-1-05", "2024-01-05T00:00:00", "20240105", "2024/01/05", "+024-01-05"]
+        {
+            assert_eq!(iso_date(text), None, "{text}");
+        }
+    }
 }
 
 macro_rules! required {
