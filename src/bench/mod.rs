@@ -74,6 +74,13 @@ pub struct BenchArgs {
     pub out: Option<PathBuf>,
 }
 
+impl BenchArgs {
+    /// Seconds of one round (wrk takes whole seconds).
+    pub fn round_seconds(&self) -> u64 {
+        (self.seconds / self.rounds.max(1) as u64).max(1)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum BenchDb {
     Sqlite,
@@ -334,7 +341,7 @@ async fn measure(
     dir: &std::path::Path,
     measured: &mut Measured,
 ) -> anyhow::Result<()> {
-    let seconds = (args.seconds / args.rounds as u64).max(1);
+    let seconds = args.round_seconds();
     let names: Vec<&'static str> = targets.iter().flat_map(|t| t.mix.iter().map(|q| q.name)).collect();
     let mut seen = std::collections::HashSet::new();
     for name in names.into_iter().filter(|n| seen.insert(*n)) {

@@ -35,7 +35,7 @@ impl Measured {
             })
             .unwrap_or_else(|| "unknown CPU".to_owned());
         let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-        let round = (args.seconds / args.rounds.max(1) as u64).max(1);
+        let round = args.round_seconds();
         let header = format!(
             "{} works (seed {}), load by {}; {cores} cores ({cpu}), servers, databases and load generator on \
              one machine. Each query at each concurrency ran in {} rounds of {round} s, each round on every \

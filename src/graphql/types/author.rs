@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::Value;
 
 use super::institution::{Institution, InstitutionKey};
 use super::topic::Topic;
@@ -461,7 +461,6 @@ impl Batch {
         for k in keys {
             groups.entry((k.of, k.window)).or_default().push(k);
         }
-        let conn = &self.db.read;
         let mut out = HashMap::with_capacity(keys.len());
         for ((of, window), keys) in groups {
             let (AuthorsOf::Coauthors { min_shared }, Window::Forward { after, first }) = (of, window) else {
@@ -477,7 +476,7 @@ impl Batch {
                  ORDER BY c.author_id, c.position"
             );
             let mut items: HashMap<i64, Vec<(i64, ListedAuthor)>> = HashMap::new();
-            for r in conn.query_all_raw(stmt(conn.get_database_backend(), &sql, values)).await? {
+            for r in self.db.rows(stmt(self.db.backend(), &sql, values)).await? {
                 let parent: i64 = col!(&r, "parent__")?;
                 let position: i64 = col!(&r, "rn__")?;
                 items.entry(parent).or_default().push((position, decode_listed(true, &r)?));

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ConnectionTrait, Value};
+use sea_orm::Value;
 
 use crate::db::{padded_in, stmt};
 use crate::entities::account;
@@ -31,14 +31,13 @@ macro_rules! viewer_pairs {
                 for k in keys {
                     by_account.entry(k.account).or_default().push(k.item);
                 }
-                let conn = &self.db.read;
                 let mut out = HashMap::with_capacity(keys.len());
                 for (account, items) in by_account {
                     let mut values: Vec<Value> = items.iter().map(|i| Value::from(*i)).collect();
                     let list = padded_in(&mut values);
                     values.insert(0, account.into());
                     let sql = $sql.replace("{ids}", &list);
-                    let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, values)).await?;
+                    let rows = self.db.rows(stmt(self.db.backend(), &sql, values)).await?;
                     let found: Vec<i64> = rows.iter().filter_map(|r| r.try_get_by_index::<i64>(0).ok()).collect();
                     for item in items {
                         out.insert($key { account, item }, found.contains(&item));

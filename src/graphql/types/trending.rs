@@ -12,10 +12,8 @@ use async_graphql::{Context, Object};
 use chrono::{Duration, NaiveDate};
 use sea_orm::{QueryResult, Value};
 
-use crate::db::Db;
-
 use super::work::{Work, WorkKey};
-use crate::db::{FromRow, col};
+use crate::db::{Db, FromRow, col};
 use crate::error::{ApiResult, AppResult};
 use crate::graphql::connection::PageInfo;
 use crate::graphql::loaders::{db, loaders};
