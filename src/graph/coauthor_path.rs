@@ -9,7 +9,7 @@
 //! hub's side is the last to be expanded.
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, Value};
 
 use crate::db::{Kind, MAX_IN, fetch, in_chunks, int};
 
@@ -65,22 +65,43 @@ async fn tie_between<C: ConnectionTrait>(
     forward: &[i64],
     backward: &[i64],
 ) -> Result<Option<(i64, i64)>, DbErr> {
-    if forward.len() + backward.len() > MAX_IN {
+    if forward.is_empty() || backward.is_empty() || forward.len() + backward.len() > MAX_IN {
         return Ok(None);
     }
-    let (Some((f, mut values)), Some((b, more))) = (in_chunks(forward).next(), in_chunks(backward).next()) else {
-        return Ok(None);
-    };
+    let (near, mut values) = one_of("a.author_id", forward);
+    let (far, more) = one_of("b.author_id", backward);
     values.extend(more);
+    // Only a side of several authors needs ordering. With one author a
+    // side any shared work answers, and without an ORDER BY both databases
+    // stop at the first one (a merge of the two authors' index ranges on
+    // PostgreSQL): sorting read every work of both, so the probe grew with
+    // the authors' works (PostgreSQL's generic plan, 256 and 1,204 works:
+    // 0.41 against 0.03 ms).
+    let order: Vec<&str> = [("a.author_id", forward), ("b.author_id", backward)]
+        .into_iter()
+        .filter(|(_, side)| side.len() > 1)
+        .map(|(column, _)| column)
+        .collect();
+    let order = if order.is_empty() { String::new() } else { format!("ORDER BY {} ", order.join(", ")) };
     // CROSS JOIN: SQLite reads `a` first, the cheaper side (see `shortest`).
     let filter = format!(
         "FROM (SELECT a.author_id AS near, b.author_id AS far FROM authorships a CROSS JOIN authorships b \
-           WHERE a.author_id IN ({f}) AND b.author_id IN ({b}) AND b.work_id = a.work_id \
-           ORDER BY a.author_id, b.author_id LIMIT 1) t"
+           WHERE {near} AND {far} AND b.work_id = a.work_id {order}LIMIT 1) t"
     );
     let columns = [("near", Kind::BigInt), ("far", Kind::BigInt)];
     let rows = fetch(conn, &columns, &filter, values).await?;
     Ok(rows.first().map(|r| (int(&r[0]), int(&r[1]))))
+}
+
+/// `column = ?` for one id, else `column IN (…)`; with the values to bind.
+fn one_of(column: &str, ids: &[i64]) -> (String, Vec<Value>) {
+    match ids {
+        [id] => (format!("{column} = ?"), vec![Value::from(*id)]),
+        _ => {
+            let (list, values) = in_chunks(ids).next().unwrap_or_default();
+            (format!("{column} IN ({list})"), values)
+        }
+    }
 }
 
 /// One side of the search: who was reached, and from whom.
