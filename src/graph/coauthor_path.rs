@@ -9,7 +9,7 @@
 //! hub's side is the last to be expanded.
 use std::collections::HashMap;
 
-use sea_orm::{ConnectionTrait, DbErr, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
 
 use crate::db::{Kind, MAX_IN, fetch, in_chunks, int};
 
@@ -68,8 +68,8 @@ async fn tie_between<C: ConnectionTrait>(
     if forward.is_empty() || backward.is_empty() || forward.len() + backward.len() > MAX_IN {
         return Ok(None);
     }
-    let (near, mut values) = one_of("a.author_id", forward);
-    let (far, more) = one_of("b.author_id", backward);
+    let (near, mut values) = one_of("author_id", forward);
+    let (far, more) = one_of("author_id", backward);
     values.extend(more);
     // Only a side of several authors needs ordering. With one author a
     // side any shared work answers, and without an ORDER BY both databases
@@ -83,11 +83,30 @@ async fn tie_between<C: ConnectionTrait>(
         .map(|(column, _)| column)
         .collect();
     let order = if order.is_empty() { String::new() } else { format!("ORDER BY {} ", order.join(", ")) };
-    // CROSS JOIN: SQLite reads `a` first, the side `shortest` chose.
-    let filter = format!(
-        "FROM (SELECT a.author_id AS near, b.author_id AS far FROM authorships a CROSS JOIN authorships b \
-           WHERE {near} AND {far} AND b.work_id = a.work_id {order}LIMIT 1) t"
-    );
+    // Seeking each author of one side for every authorship of the other
+    // costs their product; reading both sides whole and joining them on the
+    // work (hashed by PostgreSQL, through an automatic index by SQLite)
+    // costs their sum. PostgreSQL plans the statement once for any ids,
+    // counting some 24 works an author, and from the most prolific author
+    // (5,413 works) sought 285 ids for each authorship of each of its works:
+    // 353 ms, read whole 5.5 ms. SQLite seeks well from the side
+    // `shortest` chose when the other is one author, and stops at the first
+    // tie in order; between two lists of authors, 442 with 45,409 works and
+    // 51 with 4,585, it sought 300 ms where read whole takes 27 ms.
+    let postgres = conn.get_database_backend() == DbBackend::Postgres;
+    let whole = if postgres { forward.len() + backward.len() > 2 } else { forward.len() > 1 && backward.len() > 1 };
+    let pairs = if whole {
+        // The fences keep the join out of the subqueries.
+        let fence = if postgres { "OFFSET 0" } else { "LIMIT -1 OFFSET 0" };
+        format!(
+            "(SELECT author_id, work_id FROM authorships WHERE {near} {fence}) a \
+             JOIN (SELECT author_id, work_id FROM authorships WHERE {far} {fence}) b ON b.work_id = a.work_id"
+        )
+    } else {
+        // CROSS JOIN: SQLite reads `a` first, the side `shortest` chose.
+        format!("authorships a CROSS JOIN authorships b WHERE a.{near} AND b.{far} AND b.work_id = a.work_id")
+    };
+    let filter = format!("FROM (SELECT a.author_id AS near, b.author_id AS far FROM {pairs} {order}LIMIT 1) t");
     let columns = [("near", Kind::BigInt), ("far", Kind::BigInt)];
     let rows = fetch(conn, &columns, &filter, values).await?;
     Ok(rows.first().map(|r| (int(&r[0]), int(&r[1]))))
