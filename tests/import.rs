@@ -486,7 +486,8 @@ fn dated_work(id: u32, date: &str) -> String {
         "id": format!("https://openalex.org/W{id}"), "title": format!("Work {id}"), "type": "article",
         "publication_date": date, "publication_year": date[..4].parse::<i32>().unwrap(),
         "authorships": [{ "author": { "id": "https://openalex.org/A1", "display_name": "Ada Dated" },
-            "author_position": "first", "raw_author_name": "Ada Dated", "institutions": [] }],
+            "author_position": "first", "raw_author_name": "Ada Dated",
+            "institutions": [{ "id": "https://openalex.org/I1", "display_name": "Dating Institute" }] }],
         "topics": [{ "id": "https://openalex.org/T1", "display_name": "Dating", "score": 0.9 }],
     })
     .to_string()
@@ -509,10 +510,15 @@ async fn author_institutions_off(db: &scholargraph::db::Db) -> (i64, i64) {
     (off, count(format!("SELECT COUNT(*) AS n FROM ({stored}) d")).await)
 }
 
-/// Links whose copy of their work's date or year differs from the work's.
+/// Links whose copy of their work's date or year differs from the work's,
+/// and institution links whose copy of their authorship's work does.
 async fn stale_link_dates(db: &scholargraph::db::Db) -> i64 {
     use sea_orm::{ConnectionTrait, Statement};
     let mut n = 0;
+    let institutions =
+        "SELECT COUNT(*) AS n FROM authorship_institutions ai JOIN authorships a ON a.id = ai.authorship_id \
+                        WHERE ai.work_id IS NULL OR ai.work_id <> a.work_id"
+            .to_string();
     for table in ["authorships", "work_topics"] {
         let sql = format!(
             "SELECT COUNT(*) AS n FROM {table} p JOIN works w ON w.id = p.work_id \
@@ -522,7 +528,8 @@ async fn stale_link_dates(db: &scholargraph::db::Db) -> i64 {
         let row = db.read.query_one_raw(Statement::from_string(db.backend(), sql)).await.unwrap().unwrap();
         n += row.try_get::<i64>("", "n").unwrap();
     }
-    n
+    let row = db.read.query_one_raw(Statement::from_string(db.backend(), institutions)).await.unwrap().unwrap();
+    n + row.try_get::<i64>("", "n").unwrap()
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ mod m20261205_000010_link_dates;
 mod m20261205_000011_author_institutions;
 mod m20261206_000012_trend_scores;
 mod m20261206_000013_trend_windows;
+mod m20261206_000014_institution_work;
 mod names;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000011_author_institutions::Migration),
             Box::new(m20261206_000012_trend_scores::Migration),
             Box::new(m20261206_000013_trend_windows::Migration),
+            Box::new(m20261206_000014_institution_work::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod executor;
 pub mod gate;
 pub mod global_id;
 pub mod introspection;
+pub mod lean;
 pub mod limits;
 pub mod lists;
 pub mod loaders;
@@ -135,7 +136,7 @@ pub fn build_schema_with(db: Db, limits: &SchemaLimits, persisted: std::sync::Ar
     let full = checking(builder(&db, &live, limits)).finish();
     let known = checking(builder(&db, &live, limits)).validation_mode(fast_rules).finish();
     // A checked document was validated already, against the same types.
-    let fast = builder(&db, &live, limits).validation_mode(fast_rules).finish();
+    let fast = builder(&db, &live, limits).validation_mode(fast_rules).data(lean::Enabled).finish();
     AppSchema { full, known, fast, documents: Default::default() }
 }
 

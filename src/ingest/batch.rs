@@ -476,7 +476,7 @@ async fn write_authorships(
             ]);
             touched.authors.extend(*author_id);
             for i in insts {
-                inst_rows.push(vec![id.into(), (*i).into()]);
+                inst_rows.push(vec![id.into(), (*i).into(), (*work_id).into()]);
             }
         }
     }
@@ -488,7 +488,7 @@ async fn write_authorships(
         "",
     )
     .await?;
-    insert_rows(tx, "authorship_institutions", &["authorship_id", "institution_id"], inst_rows, "").await
+    insert_rows(tx, "authorship_institutions", &["authorship_id", "institution_id", "work_id"], inst_rows, "").await
 }
 
 async fn stored_authorships(tx: &Pipe, works: &[i64]) -> Result<HashMap<i64, Vec<AuthorshipKey>>, DbErr> {

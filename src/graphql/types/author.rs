@@ -16,6 +16,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::{PageInfo, connection};
 use crate::graphql::enums::SortDirection;
 use crate::graphql::global_id::{self, Kind};
+use crate::graphql::lean::Lean;
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders, shared_rows};
 use crate::graphql::paging::{ListQuery, Page, Total, Window, encode_cursor, page_size};
 use crate::graphql::scalars::{Date, DateTime};
@@ -226,7 +227,7 @@ impl Author {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "1..100, default 20")] first: Option<i32>,
-    ) -> ApiResult<Vec<AuthorTopic>> {
+    ) -> ApiResult<Vec<Lean<AuthorTopic>>> {
         let first = page_size("first", first)?;
         let Some(rows) = loaders(ctx).load_one(TopicsOfAuthorKey { author: self.0.id, first }).await? else {
             return Ok(Vec::new());
@@ -234,10 +235,12 @@ impl Author {
         let total = self.0.works_count.max(1) as f64;
         Ok(rows
             .iter()
-            .map(|r| AuthorTopic {
-                works_count: r.author_works_count,
-                share: r.author_works_count as f64 / total,
-                topic: Topic(r.topic.clone()),
+            .map(|r| {
+                Lean(AuthorTopic {
+                    works_count: r.author_works_count,
+                    share: r.author_works_count as f64 / total,
+                    topic: Lean(Topic(r.topic.clone())),
+                })
             })
             .collect())
     }
@@ -306,7 +309,7 @@ impl ExternalMetric {
 /// A topic of an author's works.
 #[derive(SimpleObject)]
 pub struct AuthorTopic {
-    pub topic: Topic,
+    pub topic: Lean<Topic>,
     pub works_count: i32,
     /// worksCount divided by the author's works count
     pub share: f64,

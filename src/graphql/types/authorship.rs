@@ -11,6 +11,7 @@ use super::work::AuthorshipsOfWork;
 use crate::db::{FromRow, col};
 use crate::entities::{author, authorship, institution};
 use crate::error::ApiResult;
+use crate::graphql::lean::Lean;
 use crate::graphql::loaders::{Batch, LoadResult, Rows, children, loaders, name_batch, shared_rows};
 
 children!(
@@ -42,10 +43,10 @@ impl Loader<InstitutionsOfWork> for Batch {
 
     async fn load(&self, keys: &[InstitutionsOfWork]) -> LoadResult<InstitutionsOfWork, Self::Value> {
         name_batch::<InstitutionsOfWork>(keys.len());
-        let sql = "SELECT a.work_id AS parent__, ai.authorship_id AS authorship__, i.* FROM authorships a \
-                   JOIN authorship_institutions ai ON ai.authorship_id = a.id \
+        // By the links' copy of the work: an index range per work.
+        let sql = "SELECT ai.work_id AS parent__, ai.authorship_id AS authorship__, i.* FROM authorship_institutions ai \
                    JOIN institutions i ON i.id = ai.institution_id \
-                   WHERE a.work_id IN ({ids}) ORDER BY a.work_id, ai.authorship_id, i.id";
+                   WHERE ai.work_id IN ({ids}) ORDER BY ai.work_id, ai.authorship_id, i.id";
         let mut institution = shared_rows::<institution::Model>();
         let mut grouped = self
             .children_with(sql, keys.iter().map(|k| k.0), move |row| {
@@ -219,13 +220,13 @@ impl Authorship {
     }
 
     /// the author record, when the name is resolved to one
-    async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<Author>> {
+    async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<Lean<Author>>> {
         let found = match (&self.author, self.row.author_id) {
             (Some(found), _) => found.clone(),
             (None, None) => None,
             (None, Some(id)) => loaders(ctx).load_one(AuthorKey(id)).await?,
         };
-        Ok(found.map(Author))
+        Ok(found.map(|row| Lean(Author(row))))
     }
 
     /// the name as printed on the work
@@ -234,12 +235,12 @@ impl Authorship {
     }
 
     /// the author's institutions on this work
-    async fn institutions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Institution>> {
+    async fn institutions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Lean<Institution>>> {
         let rows = match &self.institutions {
             Some(rows) => rows.clone(),
             None => loaders(ctx).load_one(InstitutionsOfAuthorship(self.row.id)).await?.unwrap_or_default(),
         };
-        Ok(rows.iter().cloned().map(Institution).collect())
+        Ok(rows.iter().map(|row| Lean(Institution(row.clone()))).collect())
     }
 
     /// whether this author is marked as corresponding author

@@ -14,6 +14,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::connection;
 use crate::graphql::enums::{SortDirection, WorkType};
 use crate::graphql::global_id::{self, Kind};
+use crate::graphql::lean::Lean;
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders};
 use crate::graphql::paging::{ListQuery, Page, Window};
 use crate::graphql::scalars::{Date, DateTime};
@@ -93,9 +94,9 @@ impl Work {
         Ok(loaders(ctx).load_one(TopicKey(id)).await?.map(Topic))
     }
 
-    async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
+    async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Lean<Topic>>> {
         let rows = loaders(ctx).load_one(TopicsOfWork(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.iter().cloned().map(Topic).collect())
+        Ok(rows.iter().map(|row| Lean(Topic(row.clone()))).collect())
     }
 
     /// number of authors as published, even where not every author is known by name
@@ -104,15 +105,16 @@ impl Work {
     }
 
     /// ordered by position, first author first
-    async fn authorships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Authorship>> {
+    async fn authorships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Lean<Authorship>>> {
         let wanted = ctx.look_ahead();
-        super::authorship::authorships(
+        let places = super::authorship::authorships(
             ctx,
             self.0.id,
             super::authorship::AuthorPart::of(&wanted.field("author")),
             wanted.field("institutions").exists(),
         )
-        .await
+        .await?;
+        Ok(places.into_iter().map(Lean).collect())
     }
 
     /// The known authors in order (authorships whose author is resolved).

@@ -1,0 +1,264 @@
+//! Objects resolved without a task per field. async-graphql resolves every
+//! field of every object as a boxed future pushed into a `FuturesUnordered`
+//! made for that object: an allocation for the box, one for the field's
+//! task, one for the set, and a wake-up through the set's queue. On lists
+//! of thousands of small objects (the nested query's authorships, authors,
+//! topic links and topics) that is most of the server's work per object.
+//!
+//! An object returned as [`Lean`] polls its fields together in one
+//! `join_all` over futures of one type (one allocation for all of them):
+//! still concurrently, so a field waiting on a DataLoader holds back no
+//! other field's key from the batch. The value is the same, its keys in
+//! the query's order (async-graphql's come in completion order). Where
+//! async-graphql's own resolution does more, it is used: on a schema with
+//! extensions (their per-field hooks mask panics, see `panics`), and for a
+//! selection with a custom directive or an unknown fragment.
+use std::any::TypeId;
+use std::borrow::Cow;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::{ContainerType, resolve_container};
+use async_graphql::{Context, ContextSelectionSet, Name, ObjectType, OutputType, Positioned, ServerResult, Value};
+use futures_util::future::BoxFuture;
+use smallvec::SmallVec;
+
+/// `T`, resolved as this module says; the same GraphQL type as `T`.
+pub struct Lean<T>(pub T);
+
+/// Schema data of the schema that executes checked requests without
+/// extensions: there, objects may be resolved lean.
+pub struct Enabled;
+
+impl<T: ObjectType> OutputType for Lean<T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        T::qualified_type_name()
+    }
+
+    fn introspection_type_name(&self) -> Cow<'static, str> {
+        self.0.introspection_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        // Boxed: a future holds the futures it awaits in place, so unboxed
+        // the futures of a list item's object, of its objects' objects…
+        // would add up (an authorship's: 1.8 KB) and be copied whole
+        // wherever the list moves them. `dyn`, so that a type may hold
+        // itself (a topic's parent topic).
+        let lean: BoxFuture<'_, ServerResult<Value>> = Box::pin(resolve(ctx, &self.0));
+        lean.await
+    }
+}
+
+impl<T: ObjectType> ContainerType for Lean<T> {
+    async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
+        self.0.resolve_field(ctx).await
+    }
+}
+
+impl<T: ObjectType> ObjectType for Lean<T> {}
+
+/// The fields of one object, mostly a few.
+type Selected<'a> = SmallVec<[&'a Positioned<Field>; 8]>;
+
+async fn resolve<'a, T: ObjectType>(ctx: &ContextSelectionSet<'a>, root: &'a T) -> ServerResult<Value> {
+    let mut fields = Selected::new();
+    if !ctx.schema_env.data.contains_key(&TypeId::of::<Enabled>()) || !collect::<T>(ctx, ctx.item, &mut fields) {
+        return resolve_container(ctx, root).await;
+    }
+    let mut object = IndexMap::with_capacity(fields.len());
+    // One field (a topic's name, a topic link's topic: most objects of a
+    // long list) is awaited in place; join_all would copy its future, the
+    // size of the type's largest resolver, into an allocation.
+    if let [field] = fields[..] {
+        match value(ctx, root, field).await {
+            Ok(value) => object.insert(field.node.response_key().node.clone(), value.unwrap_or_default()),
+            Err(error) => {
+                ctx.add_error(error);
+                return Ok(Value::Null);
+            }
+        };
+        return Ok(Value::Object(object));
+    }
+    let values = futures_util::future::join_all(fields.iter().map(|&field| value(ctx, root, field))).await;
+    for (field, value) in fields.iter().zip(values) {
+        match value {
+            Ok(value) => insert(&mut object, field.node.response_key().node.clone(), value.unwrap_or_default()),
+            Err(error) => ctx.add_error(error),
+        }
+    }
+    Ok(if object.is_empty() { Value::Null } else { Value::Object(object) })
+}
+
+async fn value<'a, T: ObjectType>(
+    ctx: &ContextSelectionSet<'a>,
+    root: &'a T,
+    field: &'a Positioned<Field>,
+) -> ServerResult<Option<Value>> {
+    if field.node.name.node == "__typename" {
+        return Ok(Some(Value::String(root.introspection_type_name().into_owned())));
+    }
+    root.resolve_field(&ctx.with_field(field)).await
+}
+
+/// The fields `set` selects on `T`, fragments that apply to it spread;
+/// false where async-graphql's resolution must run instead.
+fn collect<'a, T: ObjectType>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a Positioned<SelectionSet>,
+    fields: &mut Selected<'a>,
+) -> bool {
+    for selection in &set.node.items {
+        let (condition, set) = match &selection.node {
+            Selection::Field(field) => {
+                // @skip and @include are gone by now: any directive is custom.
+                if !field.node.directives.is_empty() {
+                    return false;
+                }
+                fields.push(field);
+                continue;
+            }
+            Selection::FragmentSpread(spread) => match ctx.query_env.fragments.get(&spread.node.fragment_name.node) {
+                Some(fragment) => (Some(&fragment.node.type_condition.node.on.node), &fragment.node.selection_set),
+                None => return false,
+            },
+            Selection::InlineFragment(fragment) => {
+                (fragment.node.type_condition.as_ref().map(|c| &c.node.on.node), &fragment.node.selection_set)
+            }
+        };
+        if applies::<T>(ctx, condition.map(|c| c.as_str())) && !collect::<T>(ctx, set, fields) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a fragment on `condition` applies to an object of type `T`.
+fn applies<T: ObjectType>(ctx: &ContextSelectionSet<'_>, condition: Option<&str>) -> bool {
+    let name = T::type_name();
+    condition.is_none_or(|condition| {
+        condition == name
+            || ctx.schema_env.registry.implements.get(name.as_ref()).is_some_and(|names| names.contains(condition))
+    })
+}
+
+/// A field's value into its object, merged with what an earlier selection
+/// of the same key gave (as async-graphql merges them).
+fn insert(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
+    // One lookup: the key's hash is SipHash, the map's type async-graphql's.
+    let earlier = match object.entry(key) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+            return;
+        }
+        Entry::Occupied(slot) => slot.into_mut(),
+    };
+    match (earlier, value) {
+        (Value::Object(earlier), Value::Object(value)) => {
+            for (key, value) in value {
+                insert(earlier, key, value);
+            }
+        }
+        (Value::List(earlier), Value::List(value)) => {
+            for (earlier, value) in earlier.iter_mut().zip(value) {
+                if let (Value::Object(earlier), Value::Object(value)) = (earlier, value) {
+                    for (key, value) in value {
+                        insert(earlier, key, value);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{EmptyMutation, EmptySubscription, Interface, Object, Schema};
+    use tokio::sync::Barrier;
+
+    struct Item(i32);
+
+    #[Object]
+    impl Item {
+        async fn id(&self) -> i32 {
+            self.0
+        }
+        async fn name(&self) -> String {
+            format!("item {}", self.0)
+        }
+        async fn child(&self) -> Lean<Item> {
+            Lean(Item(self.0 * 10))
+        }
+        async fn broken(&self) -> async_graphql::Result<i32> {
+            Err("no such thing".into())
+        }
+        /// Answers once both of an object's `meet` fields are waiting:
+        /// fields must run concurrently.
+        async fn meet(&self, ctx: &Context<'_>) -> bool {
+            ctx.data_unchecked::<Barrier>().wait().await;
+            true
+        }
+    }
+
+    #[derive(Interface)]
+    #[graphql(field(name = "id", ty = "i32"))]
+    enum Node {
+        Item(Item),
+    }
+
+    struct Q;
+
+    #[Object]
+    impl Q {
+        async fn item(&self) -> Lean<Item> {
+            Lean(Item(1))
+        }
+        async fn items(&self) -> Vec<Lean<Item>> {
+            (1..=3).map(|i| Lean(Item(i))).collect()
+        }
+        async fn node(&self) -> Node {
+            Node::Item(Item(7))
+        }
+    }
+
+    fn schema(lean: bool) -> Schema<Q, EmptyMutation, EmptySubscription> {
+        let builder =
+            Schema::build(Q, EmptyMutation, EmptySubscription).data(Barrier::new(2)).register_output_type::<Node>();
+        if lean { builder.data(Enabled).finish() } else { builder.finish() }
+    }
+
+    #[tokio::test]
+    async fn lean_objects_answer_what_async_graphql_answers() {
+        let query = r#"query {
+            items { __typename name id ...F ... on Node { id } ... on Item { child { id } } other: id }
+            item { child { id } child { name child { __typename } } broken meet again: meet }
+            node { id ... on Item { child { name } } }
+        }
+        fragment F on Item { child { name } }"#;
+        let stock = schema(false).execute(query).await;
+        let lean = schema(true).execute(query).await;
+        let json = |r: &async_graphql::Response| serde_json::to_value(r).unwrap();
+        assert_eq!(json(&lean), json(&stock));
+        assert_eq!(lean.errors.len(), 1, "{:?}", lean.errors);
+        assert_eq!(lean.errors[0].path.len(), 2, "the error names its field: {:?}", lean.errors[0]);
+        assert_eq!(json(&lean)["data"]["items"][0]["child"], serde_json::json!({ "name": "item 10", "id": 10 }));
+        // Keys in the query's order.
+        let Value::Object(data) = &lean.data else { panic!("{}", lean.data) };
+        let Value::List(items) = &data["items"] else { panic!("{}", lean.data) };
+        let Value::Object(first) = &items[0] else { panic!("{}", lean.data) };
+        let keys: Vec<&str> = first.keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, ["__typename", "name", "id", "child", "other"]);
+    }
+}
