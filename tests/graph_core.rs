@@ -432,6 +432,56 @@ async fn a_hubs_research_graph_is_the_same_from_its_stored_coauthors() {
     .await;
 }
 
+/// A classic (W880000, one author) cited by 30 later works, one author
+/// each: its research graph reads only the citing works that can make the
+/// cut per node, the first by id, and comes out as the uncut graph's
+/// first nodes at every limit.
+#[tokio::test]
+async fn a_classics_research_graph_cuts_its_citing_works_by_id() {
+    for_each_db(|app| async move {
+        let work = |k: u32, cites: &[u32]| {
+            let refs: Vec<String> = cites.iter().map(|c| format!("https://openalex.org/W{c}")).collect();
+            let author = json!({ "author": { "id": format!("https://openalex.org/A88{k:04}"), "display_name": format!("Citer {k}") } });
+            json!({
+                "id": format!("https://openalex.org/W{}", 880_000 + k),
+                "title": format!("Work {k}"),
+                "publication_year": 2000 + k,
+                "authorships": [author],
+                "referenced_works": refs,
+            })
+        };
+        let mut lines = format!("{}\n", work(0, &[]));
+        for k in 1..=30 {
+            lines.push_str(&format!("{}\n", work(k, &[880_000])));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("classic.jsonl");
+        std::fs::write(&file, lines).unwrap();
+        let files = [file.display().to_string()];
+        let format = scholargraph::ingest::formats::Format::OpenAlex;
+        let report = scholargraph::ingest::import::import(&app.db, format, &files, &Default::default()).await;
+        assert_eq!(report.exit_code(), 0, "{}", report.summary());
+
+        let classic = app.post(r#"{ work(openalexId: "W880000") { id } }"#, json!({})).await["data"]["work"]["id"].clone();
+        let q = r#"query($c: ID!, $l: Int) { researchGraph(center: $c, depth: 1, limit: $l) {
+            truncated nodes { label } edges { source target kind } } }"#;
+        let labels = |body: &Value| -> Vec<String> {
+            assert!(body.get("errors").is_none(), "{body}");
+            let nodes = body["data"]["researchGraph"]["nodes"].as_array().unwrap();
+            nodes.iter().map(|n| n["label"].as_str().unwrap().to_owned()).collect()
+        };
+        let whole = labels(&app.post(q, json!({ "c": classic, "l": 100 })).await);
+        assert_eq!(whole.len(), 32, "{whole:?}");
+        assert_eq!(whole[..4], ["Work 0", "Citer 0", "Work 1", "Work 2"], "{whole:?}");
+        for limit in [2, 3, 5, 17, 31] {
+            let cut = app.post(q, json!({ "c": classic, "l": limit })).await;
+            assert_eq!(labels(&cut), whole[..limit], "limit {limit}");
+            assert_eq!(cut["data"]["researchGraph"]["truncated"], true, "limit {limit}");
+        }
+    })
+    .await;
+}
+
 /// A hub's first coauthors are read from `coauthor_tops`, kept by the
 /// incremental refresh and by the rebuild; its pages match the list grouped
 /// from the pairs, which serves the pages beyond them.

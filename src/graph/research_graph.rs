@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
-use crate::db::{Kind, fetch, in_chunks, int};
+use crate::db::{Kind, SMALL_TABLES, fetch, in_chunks, in_list, int, padded_in_small};
 use crate::ingest::derive::{COAUTHOR_ORDER, HUB, TOP, coauthor_pairs};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,7 +66,9 @@ pub struct Slice {
 /// list kept in `coauthor_tops` when the cut is within them (`tops`), in
 /// the list's order. Grouped per view, a hub's ties (5,413 works, 57,232
 /// coauthors) took 104 ms on SQLite and 229 ms on PostgreSQL in 1,000,000
-/// generated works.
+/// generated works. A work's citing works likewise: only the first by id
+/// can make the cut (weight 1, ordered by id), and a classic's thousands
+/// of citations would make the slice grow with the graph.
 fn ties_sql(kind: NodeKind, tops: bool) -> String {
     match kind {
         NodeKind::Author => {
@@ -91,7 +93,8 @@ fn ties_sql(kind: NodeKind, tops: bool) -> String {
                 pairs = coauthor_pairs(true).replace("{ids}", &format!("SELECT id FROM s WHERE cc < {hub}")),
             )
         }
-        NodeKind::Work => "WITH s AS (SELECT id FROM works WHERE id IN ({ids})) \
+        NodeKind::Work => format!(
+            "WITH s AS (SELECT id FROM works WHERE id IN ({{ids}})) \
              SELECT a.work_id AS src, 'A' AS dk, a.author_id AS dst, 'A' AS ek, 1.0 AS w, 0 AS fwd, a.author_id AS o \
                FROM authorships a WHERE a.work_id IN (SELECT id FROM s) AND a.author_id IS NOT NULL \
              UNION ALL SELECT wt.work_id, 'T', wt.topic_id, 'T', 1.0, 1, wt.topic_id \
@@ -99,8 +102,11 @@ fn ties_sql(kind: NodeKind, tops: bool) -> String {
              UNION ALL SELECT c.citing_work_id, 'W', c.cited_work_id, 'X', 1.0, 1, c.cited_work_id \
                FROM citations c WHERE c.citing_work_id IN (SELECT id FROM s) AND c.cited_work_id IS NOT NULL \
              UNION ALL SELECT c.cited_work_id, 'W', c.citing_work_id, 'X', 1.0, 0, c.citing_work_id \
-               FROM citations c WHERE c.cited_work_id IN (SELECT id FROM s)"
-            .to_owned(),
+               FROM s JOIN citations c ON c.cited_work_id = s.id \
+               WHERE c.citing_work_id <= COALESCE((SELECT x.citing_work_id FROM citations x \
+                 WHERE x.cited_work_id = s.id ORDER BY x.citing_work_id LIMIT 1 OFFSET ?), {max})",
+            max = i64::MAX,
+        ),
         NodeKind::Topic => "WITH s AS (SELECT id FROM topics WHERE id IN ({ids})) \
              SELECT t.topic_id AS src, 'A' AS dk, t.author_id AS dst, 'T' AS ek, t.works_count AS w, 0 AS fwd, \
                t.author_id AS o \
@@ -159,8 +165,9 @@ async fn ties<C: ConnectionTrait>(conn: &C, frontier: &[NodeRef], per_node: usiz
                    ROW_NUMBER() OVER (PARTITION BY src ORDER BY w DESC, dk, o) AS rn FROM ({inner}) x) r \
                  WHERE rn <= ? ORDER BY src, rn"
             );
-            if kind == NodeKind::Author {
-                // The OFFSET of an author's last work that can make the cut.
+            if matches!(kind, NodeKind::Author | NodeKind::Work) {
+                // The OFFSET of the last of an author's works, or of a
+                // work's citing works, that can make the cut.
                 values.push((per_node as i64 - 1).into());
             }
             values.push((per_node as i64).into());
@@ -206,7 +213,12 @@ async fn labels<C: ConnectionTrait>(conn: &C, nodes: &[NodeRef]) -> Result<HashM
         (NodeKind::Institution, "institutions", "name"),
     ] {
         let ids: Vec<i64> = nodes.iter().filter(|(k, _)| *k == kind).map(|(_, id)| *id).collect();
-        for (list, values) in in_chunks(&ids) {
+        for (_, mut values) in in_chunks(&ids) {
+            let list = if SMALL_TABLES.contains(&table) {
+                padded_in_small(conn.get_database_backend(), &mut values)
+            } else {
+                in_list(values.len())
+            };
             let filter = format!("FROM {table} WHERE id IN ({list})");
             for r in fetch(conn, &[("id", Kind::BigInt), (column, Kind::Text)], &filter, values).await? {
                 if let Value::String(Some(label)) = &r[1] {
