@@ -311,6 +311,8 @@ struct Target {
     mix: Vec<Query>,
     /// ours: the database, for statement counts and the floor
     db: Option<Db>,
+    /// the peer: its database, where its leftover statements are cancelled
+    peer_db: Option<Db>,
 }
 
 /// Our server on each database and, on PostgreSQL, the peer: all started
@@ -327,13 +329,14 @@ async fn start_targets(
         let process = process::serve(url, &dir.join(format!("serve-{database}.log"))).await?;
         let picks = picks(&process.url).await?;
         let mix = queries::ours(&picks);
-        targets.push(Target { server: "scholargraph", database, process, mix, db: Some(db.clone()) });
+        targets.push(Target { server: "scholargraph", database, process, mix, db: Some(db.clone()), peer_db: None });
         if *which == BenchDb::Postgres && args.peer == Peer::Postgraphile {
             let peer_dir = args.peer_dir.clone().unwrap_or_else(peer::default_dir);
             peer::install(&peer_dir)?;
             let process = peer::start(&peer_dir, url, &dir.join("postgraphile.log")).await?;
             let mix = queries::peer(&picks);
-            targets.push(Target { server: "PostGraphile 5", database: "PostgreSQL", process, mix, db: None });
+            let peer_db = Some(db.clone());
+            targets.push(Target { server: "PostGraphile 5", database: "PostgreSQL", process, mix, db: None, peer_db });
         }
     }
     Ok(targets)
@@ -381,6 +384,9 @@ async fn measure(
                     process::settle(std::time::Duration::from_secs(5)).await;
                     let url = &target.process.url;
                     rounds[i].push(load::run(args.load_tool, url, &query.body(), c, seconds, dir).await?);
+                    if let Some(db) = &target.peer_db {
+                        peer::cancel_leftovers(db).await?;
+                    }
                 }
             }
             for (i, (target, _)) in runs.iter().enumerate() {

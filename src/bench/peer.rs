@@ -41,18 +41,43 @@ pub fn install(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The `application_name` of PostGraphile's connections, by which its
+/// statements are found in `pg_stat_activity` (see [`cancel_leftovers`]).
+const APPLICATION_NAME: &str = "scholargraph_bench_peer";
+
 /// PostGraphile (Amber preset, the `public` schema) on a free port.
 pub async fn start(dir: &Path, database_url: &str, log: &Path) -> anyhow::Result<Process> {
     let port = process::free_port()?;
+    let joiner = if database_url.contains('?') { '&' } else { '?' };
+    let database_url = format!("{database_url}{joiner}application_name={APPLICATION_NAME}");
     let path = format!("{}:{}", bin(dir).display(), std::env::var("PATH").unwrap_or_default());
     let mut command = Command::new(bin(dir).join("postgraphile"));
     command
         .args(["-P", "postgraphile/presets/amber", "-s", "public", "-n", "127.0.0.1"])
-        .args(["-p", &port.to_string(), "-c", database_url])
+        .args(["-p", &port.to_string(), "-c", &database_url])
         .env("PATH", path)
         .env("GRAPHILE_ENV", "production")
         .current_dir(dir);
     let peer = process::spawn(command, log, format!("http://127.0.0.1:{port}/graphql"))?;
     process::wait_until_answering(&peer.url, "{ __typename }").await?;
     Ok(peer)
+}
+
+/// Cancels the statements PostGraphile still runs for requests whose
+/// connections the load generator closed: a run at 64 connections leaves
+/// dozens of its nested queries (1.4 s each) queued behind its pool, and
+/// the next server measured shared the machine with them (ours on SQLite:
+/// 196 req/s right after it, 331-348 alone). Until none is left running
+/// (each cancelled one lets a queued one start), for at most 30 s.
+pub async fn cancel_leftovers(db: &crate::db::Db) -> anyhow::Result<()> {
+    let sql = "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = ? AND state = 'active'";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        let statement = crate::db::stmt(db.backend(), sql, vec![APPLICATION_NAME.into()]);
+        if db.rows(statement).await?.is_empty() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
 }
