@@ -34,9 +34,10 @@ impl Process {
 /// run at 64 connections leaves requests queued, and a peer's go on in
 /// PostgreSQL's backends after the peer's own process is idle (the nested
 /// query measured 156 req/s at 64 connections right after PostGraphile's
-/// run, 366 alone): those the bench cancels first (`peer::cancel_leftovers`),
-/// since 5 s did not see them through. After the imports: PostgreSQL's checkpointer and
-/// autovacuum, and the kernel writing out pages, run on for a while.
+/// run, 366 alone): those the bench cancels first
+/// (`peer::cancel_leftovers`), since 5 s did not see them through. After
+/// the imports: PostgreSQL's checkpointer and autovacuum, and the kernel
+/// writing out pages, run on for a while.
 pub async fn settle(limit: Duration) {
     fn idle_and_total() -> Option<(u64, u64)> {
         let stat = std::fs::read_to_string("/proc/stat").ok()?;

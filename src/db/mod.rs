@@ -11,9 +11,7 @@ pub use pipe::{Pipe, Sink};
 pub use row::{Col, FromRow, Hint, Sqlx};
 pub(crate) use row::{col, from_row};
 pub use rows::{Kind, exec, fetch, ids, insert_tuples, int, now, one_id, text};
-pub use sql::{
-    MAX_IN, MAX_PARAMS, SMALL_TABLES, in_chunks, in_list, limit, padded_in, padded_in_small, rows_per_statement, stmt,
-};
+pub use sql::{MAX_IN, MAX_PARAMS, in_chunks, in_list, limit, padded_in, padded_in_table, rows_per_statement, stmt};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ConnectionTrait, DbErr, Value};
 
-use crate::db::{Kind, SMALL_TABLES, fetch, in_chunks, in_list, int, padded_in_small};
+use crate::db::{Kind, MAX_IN, fetch, in_chunks, int, padded_in_table};
 use crate::ingest::derive::{COAUTHOR_ORDER, HUB, TOP, coauthor_pairs};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -213,12 +213,9 @@ async fn labels<C: ConnectionTrait>(conn: &C, nodes: &[NodeRef]) -> Result<HashM
         (NodeKind::Institution, "institutions", "name"),
     ] {
         let ids: Vec<i64> = nodes.iter().filter(|(k, _)| *k == kind).map(|(_, id)| *id).collect();
-        for (_, mut values) in in_chunks(&ids) {
-            let list = if SMALL_TABLES.contains(&table) {
-                padded_in_small(conn.get_database_backend(), &mut values)
-            } else {
-                in_list(values.len())
-            };
+        for chunk in ids.chunks(MAX_IN) {
+            let mut values: Vec<Value> = chunk.iter().map(|&id| id.into()).collect();
+            let list = padded_in_table(conn.get_database_backend(), table, &mut values);
             let filter = format!("FROM {table} WHERE id IN ({list})");
             for r in fetch(conn, &[("id", Kind::BigInt), (column, Kind::Text)], &filter, values).await? {
                 if let Value::String(Some(label)) = &r[1] {

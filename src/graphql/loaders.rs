@@ -11,7 +11,7 @@ use std::hash::Hash;
 use sea_orm::{DbErr, QueryResult, Value};
 
 use super::paging::{ListQuery, Page, Window, split_nested};
-use crate::db::{Db, FromRow, SMALL_TABLES, padded_in, padded_in_small, stmt};
+use crate::db::{Db, FromRow, padded_in, padded_in_table, stmt};
 
 pub struct Batch {
     pub db: Db,
@@ -74,7 +74,7 @@ impl Batch {
         Ok(out)
     }
 
-    /// The rows of `table` with these ids, by id (see [`SMALL_TABLES`]).
+    /// The rows of `table` with these ids, by id.
     pub async fn by_ids<M: FromRow>(
         &self,
         table: &str,
@@ -87,9 +87,7 @@ impl Batch {
         // batch size and stay prepared.
         for chunk in ids.chunks(crate::db::MAX_IN) {
             let mut ids: Vec<Value> = chunk.iter().map(|&id| id.into()).collect();
-            let list =
-                if SMALL_TABLES.contains(&table) { padded_in_small(backend, &mut ids) } else { padded_in(&mut ids) };
-            let sql = format!("SELECT * FROM {table} WHERE id IN ({list})");
+            let sql = format!("SELECT * FROM {table} WHERE id IN ({})", padded_in_table(backend, table, &mut ids));
             for row in self.db.rows(stmt(backend, &sql, ids)).await? {
                 found.insert(crate::db::col!(&row, "id")?, Arc::new(M::from_row(&row)?));
             }
