@@ -366,3 +366,81 @@ async fn stored_trending_is_the_computed_ranking() {
     })
     .await;
 }
+
+/// Works selected with card fields only, in trending and in works lists,
+/// are read as cards (no abstract, no identifiers) and answer as whole
+/// rows do; `abstract`, wherever it is selected, reads whole rows.
+#[tokio::test]
+async fn works_read_as_cards_answer_as_whole_rows() {
+    // Every card field, each name once at the top of the node's selection.
+    let card = "__typename id title type publicationDate year venue { name } primaryTopic { code } \
+                topics { code } authorCount authorships { position rawName } authors { slug } citedByCount \
+                related(first: 2) { id } references(first: 2) { totalCount } citedBy(first: 2) { totalCount } \
+                upvotes viewerHasUpvoted codeLinks";
+    let mut named: Vec<&str> = card
+        .split_whitespace()
+        .scan(0i32, |depth, word| {
+            let top = *depth == 0 && !word.starts_with(['{', '}']);
+            *depth += word.matches(['{', '(']).count() as i32 - word.matches(['}', ')']).count() as i32;
+            Some(top.then(|| word.split('(').next().unwrap_or(word)))
+        })
+        .flatten()
+        .collect();
+    named.sort_unstable();
+    let mut fields = scholargraph::graphql::types::work::CARD_FIELDS.to_vec();
+    fields.sort_unstable();
+    assert_eq!(named, fields, "the test selects every card field");
+
+    for_each_db(|app| async move {
+        let app = &app;
+        let trending = |node: &str, fragment: &str| {
+            format!(
+                r#"{{ trending(date: "2026-04-22", days: 1, first: 50) {{ edges {{ rank node {{ {node} }} }} }} }} {fragment}"#
+            )
+        };
+        // Nested pages of works, as nodes and as edges.
+        let lists = |node: &str, fragment: &str| {
+            format!(
+                r#"{{ authors(first: 12) {{ nodes {{ slug works(first: 6) {{ totalCount nodes {{ {node} }} }}
+                      topics(first: 2) {{ topic {{ works(first: 3) {{ edges {{ cursor node {{ {node} }} }} }} }} }} }} }} }} {fragment}"#
+            )
+        };
+        let run = |q: String| async move {
+            let body = app.post(&q, json!({})).await;
+            assert!(body.get("errors").is_none(), "{q}: {body}");
+            body["data"].clone()
+        };
+        // Takes the abstracts out of whole rows: the values left must be the cards'.
+        fn strip(value: &mut Value, abstracts: &mut usize) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(a) = map.remove("abstract") {
+                        *abstracts += a.as_str().is_some_and(|a| a.len() > 100) as usize;
+                    }
+                    map.values_mut().for_each(|v| strip(v, abstracts));
+                }
+                Value::Array(items) => items.iter_mut().for_each(|v| strip(v, abstracts)),
+                _ => {}
+            }
+        }
+        for (name, query, least) in [("trending", &trending as &dyn Fn(&str, &str) -> String, 40), ("lists", &lists, 40)] {
+            let as_cards = run(query(card, "")).await;
+            let text = as_cards.to_string();
+            assert!(text.contains("\"publicationDate\":\"") && text.contains("\"authorCount\":"), "{name}: {text}");
+            for q in [
+                query(&format!("{card} abstract"), ""),
+                query(&format!("{card} ...A"), "fragment A on Work { abstract }"),
+                query(&format!("{card} ... on Work {{ abstract }}"), ""),
+            ] {
+                let mut whole = run(q.clone()).await;
+                let mut abstracts = 0;
+                strip(&mut whole, &mut abstracts);
+                assert!(abstracts >= least, "{name}: {abstracts} abstracts");
+                assert_eq!(whole, as_cards, "{q}");
+            }
+        }
+        let codes = run(trending("codeLinks", "")).await.to_string();
+        assert!(codes.contains("[\"http"), "{codes}");
+    })
+    .await;
+}

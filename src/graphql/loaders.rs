@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Lookahead};
 use std::hash::Hash;
 
 use sea_orm::{DbErr, QueryResult, Value};
@@ -80,6 +80,18 @@ impl Batch {
         table: &str,
         ids: impl Iterator<Item = i64>,
     ) -> Result<HashMap<i64, Arc<M>>, DbErr> {
+        self.by_ids_of(table, "*", ids, M::from_row).await
+    }
+
+    /// [`Batch::by_ids`] reading only `columns` (`id` among them), each
+    /// row made by `decode`.
+    pub async fn by_ids_of<M>(
+        &self,
+        table: &str,
+        columns: &str,
+        ids: impl Iterator<Item = i64>,
+        decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
+    ) -> Result<HashMap<i64, Arc<M>>, DbErr> {
         let ids: Vec<i64> = ids.collect();
         let backend = self.db.read.get_database_backend();
         let mut found = HashMap::with_capacity(ids.len());
@@ -87,9 +99,10 @@ impl Batch {
         // batch size and stay prepared.
         for chunk in ids.chunks(crate::db::MAX_IN) {
             let mut ids: Vec<Value> = chunk.iter().map(|&id| id.into()).collect();
-            let sql = format!("SELECT * FROM {table} WHERE id IN ({})", padded_in_table(backend, table, &mut ids));
+            let sql =
+                format!("SELECT {columns} FROM {table} WHERE id IN ({})", padded_in_table(backend, table, &mut ids));
             for row in self.db.rows(stmt(backend, &sql, ids)).await? {
-                found.insert(crate::db::col!(&row, "id")?, Arc::new(M::from_row(&row)?));
+                found.insert(crate::db::col!(&row, "id")?, Arc::new(decode(&row)?));
             }
         }
         Ok(found)
@@ -140,6 +153,12 @@ impl Batch {
         }
         Ok(out)
     }
+}
+
+/// Whether every selection of `selection` asks only for `fields` of its
+/// type (none at all included).
+pub fn selects_only(selection: &Lookahead<'_>, fields: &[&str]) -> bool {
+    selection.selection_fields().iter().all(|f| f.selection_set().all(|f| fields.contains(&f.name())))
 }
 
 /// Tells the batch's span (`loader_batch`) which loader runs, by its key

@@ -12,7 +12,7 @@ use crate::db::{FromRow, col};
 use crate::entities::{author, authorship, institution};
 use crate::error::ApiResult;
 use crate::graphql::lean::Lean;
-use crate::graphql::loaders::{Batch, LoadResult, Rows, children, loaders, name_batch, shared_rows};
+use crate::graphql::loaders::{Batch, LoadResult, Rows, children, loaders, name_batch, selects_only, shared_rows};
 
 children!(
     InstitutionsOfAuthorship,
@@ -141,12 +141,10 @@ pub enum AuthorPart {
 impl AuthorPart {
     /// What the selection `author` (under an authorship) reads.
     pub fn of(author: &Lookahead<'_>) -> Self {
-        let fields = author.selection_fields();
-        if fields.is_empty() {
+        if !author.exists() {
             return Self::None;
         }
-        let card = fields.iter().all(|f| f.selection_set().all(|f| super::author::CARD_FIELDS.contains(&f.name())));
-        if card { Self::Card } else { Self::Full }
+        if selects_only(author, super::author::CARD_FIELDS) { Self::Card } else { Self::Full }
     }
 }
 

@@ -12,11 +12,12 @@ use async_graphql::{Context, Object};
 use chrono::{Duration, NaiveDate};
 use sea_orm::{QueryResult, Value};
 
-use super::work::{Work, WorkKey};
+use super::work::{self, Work};
 use crate::db::{Db, FromRow, col};
 use crate::error::{ApiResult, AppResult};
 use crate::graphql::connection::PageInfo;
-use crate::graphql::loaders::{db, loaders};
+use crate::graphql::lean::Lean;
+use crate::graphql::loaders::db;
 use crate::graphql::paging::{ListQuery, Page, Window, bounded, encode_cursor};
 use crate::graphql::scalars::Date;
 use crate::ingest::derive::{TREND_WINDOWS, trend_weight};
@@ -81,9 +82,10 @@ pub async fn trending(
     let end = date.map_or_else(|| chrono::Utc::now().date_naive(), |d| d.0);
     let page = rank(db(ctx), end, days, window, Ranking::for_days(days)).await?;
     // Rows are gone only if a work was deleted since: it drops out.
-    let works = loaders(ctx).load_many(page.items.iter().map(|(_, r)| WorkKey(r.work_id))).await?;
+    let selection = ctx.look_ahead().field("edges").field("node");
+    let works = work::by_ids(ctx, page.items.iter().map(|(_, r)| r.work_id), &selection).await?;
     Ok(TrendingConnection(page.filter_map(|r| {
-        works.get(&WorkKey(r.work_id)).map(|w| Trend {
+        works.get(&r.work_id).map(|w| Trend {
             work: Work(w.clone()),
             score: r.score,
             upvotes: r.upvotes,
@@ -138,8 +140,8 @@ pub struct TrendingConnection(Page<Trend>);
 
 #[Object]
 impl TrendingConnection {
-    async fn edges(&self) -> Vec<TrendingEdge<'_>> {
-        self.0.items.iter().map(|(position, trend)| TrendingEdge { position: *position, trend }).collect()
+    async fn edges(&self) -> Vec<Lean<TrendingEdge<'_>>> {
+        self.0.items.iter().map(|(position, trend)| Lean(TrendingEdge { position: *position, trend })).collect()
     }
 
     async fn page_info(&self) -> PageInfo {
@@ -164,8 +166,8 @@ impl TrendingEdge<'_> {
         encode_cursor(self.position)
     }
 
-    async fn node(&self) -> &Work {
-        &self.trend.work
+    async fn node(&self) -> Lean<&Work> {
+        Lean(&self.trend.work)
     }
 
     /// 1 for the top work.
