@@ -62,7 +62,7 @@ impl<L: NestedList> Loader<ListKey<L>> for Batch {
                     let (list, parent) = L::query();
                     (list, parent, *window)
                 },
-                |r| L::Model::from_row(r).map(Arc::new),
+                |_, r| L::Model::from_row(r).map(Arc::new),
                 |window, parent| ListKey::new(parent, *window),
             )
             .await?)

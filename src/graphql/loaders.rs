@@ -127,14 +127,14 @@ pub fn shared_rows<M: FromRow>() -> impl FnMut(&QueryResult) -> Result<Arc<M>, D
 impl Batch {
     /// Pages of nested lists for a batch of keys, one statement per group of
     /// keys that differ only in their parent. `split` gives a key's group
-    /// and parent, `query` a group's list, parent column and window, `join`
-    /// makes the key back.
+    /// and parent, `query` a group's list, parent column and window,
+    /// `decode` a row of a group's statement, `join` makes the key back.
     pub async fn nested_pages<K: Hash + Eq, G: Hash + Eq, T>(
         &self,
         keys: &[K],
         split: impl Fn(&K) -> (G, i64),
         query: impl Fn(&G) -> (ListQuery, &'static str, Window),
-        decode: impl Fn(&QueryResult) -> Result<T, DbErr>,
+        decode: impl Fn(&G, &QueryResult) -> Result<T, DbErr>,
         join: impl Fn(&G, i64) -> K,
     ) -> Result<HashMap<K, Page<T>>, DbErr> {
         let mut groups: HashMap<G, Vec<i64>> = HashMap::new();
@@ -147,7 +147,7 @@ impl Batch {
         for (group, parents) in groups {
             let (list, parent, window) = query(&group);
             let rows = self.db.rows(list.nested_statement(conn, parent, &parents, window)).await?;
-            for (p, page) in split_nested(conn, &list, parent, &parents, window, rows, &decode)? {
+            for (p, page) in split_nested(conn, &list, parent, &parents, window, rows, |row| decode(&group, row))? {
                 out.insert(join(&group, p), page);
             }
         }

@@ -510,28 +510,19 @@ impl Loader<AuthorsPageKey> for Batch {
         // The rest, and stored pages not found, are grouped from the pairs.
         let live: Vec<AuthorsPageKey> =
             keys.iter().filter(|k| !found.contains_key(*k)).map(AuthorsPageKey::live).collect();
-        let mut out = HashMap::with_capacity(keys.len());
-        // Coauthor lists carry edge columns; institution lists do not.
-        for with_edges in [false, true] {
-            let part: Vec<AuthorsPageKey> =
-                live.iter().filter(|k| matches!(k.of, AuthorsOf::Coauthors { .. }) == with_edges).cloned().collect();
-            if part.is_empty() {
-                continue;
-            }
-            let pages = self
-                .nested_pages(
-                    &part,
-                    |k| ((k.of, k.window), k.parent),
-                    |(of, window)| {
-                        let (list, parent) = of.query();
-                        (list, parent, *window)
-                    },
-                    |r| decode_listed(with_edges, r),
-                    |(of, window), parent| AuthorsPageKey { of: *of, parent, window: *window, stored_total: None },
-                )
-                .await?;
-            out.extend(pages);
-        }
+        let mut out = self
+            .nested_pages(
+                &live,
+                |k| ((k.of, k.window), k.parent),
+                |(of, window)| {
+                    let (list, parent) = of.query();
+                    (list, parent, *window)
+                },
+                // Coauthor lists carry edge columns; institution lists do not.
+                |(of, _), r| decode_listed(matches!(of, AuthorsOf::Coauthors { .. }), r),
+                |(of, window), parent| AuthorsPageKey { of: *of, parent, window: *window, stored_total: None },
+            )
+            .await?;
         // `out` holds the live keys' pages as they are; a stored key takes
         // its own page or, when its list was not stored, a copy of the live one.
         for k in keys.iter().filter(|k| k.stored_total.is_some()) {

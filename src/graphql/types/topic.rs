@@ -127,7 +127,7 @@ impl Loader<TopAuthorsKey> for Batch {
                     );
                     (list, "p.topic_id", Window::Forward { after: 0, first: *first })
                 },
-                |r| author::Model::from_row(r).map(Arc::new),
+                |_, r| author::Model::from_row(r).map(Arc::new),
                 |first, topic| TopAuthorsKey { topic, first: *first },
             )
             .await?;

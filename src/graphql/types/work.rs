@@ -521,44 +521,38 @@ impl Loader<WorksPageKey> for Batch {
 
     async fn load(&self, keys: &[WorksPageKey]) -> LoadResult<WorksPageKey, Self::Value> {
         crate::graphql::loaders::name_batch::<WorksPageKey>(keys.len());
-        let (cards, whole): (Vec<_>, Vec<_>) = keys.iter().cloned().partition(|k| k.card);
-        let mut pages = self.works_pages(&whole, false).await?;
-        pages.extend(self.works_pages(&cards, true).await?);
+        let pages = self
+            .nested_pages(
+                keys,
+                |k| ((k.of, k.args.clone(), k.window, k.card), k.parent),
+                |(of, args, window, card)| {
+                    let (from, parent) = of.source();
+                    // Ordered by a link's dates, the index yields the page
+                    // in order; otherwise SQLite sorts keys, not whole rows.
+                    let linked = of.dated() && args.order().0 == WorkOrderField::PublicationDate;
+                    let mut list = args.list(from, linked);
+                    if *card {
+                        list.select = &CARD_SELECT.1;
+                    }
+                    if !linked {
+                        list = list.by_key("w.id", "works w ON w.id = k.key__");
+                    }
+                    if let Some(table) = of.counted_in() {
+                        list = list.counted_in(table);
+                    }
+                    (list, parent, *window)
+                },
+                |(.., card), r| if *card { card_of(r) } else { work::Model::from_row(r) }.map(Arc::new),
+                |(of, args, window, card), parent| WorksPageKey {
+                    of: *of,
+                    parent,
+                    args: args.clone(),
+                    window: *window,
+                    card: *card,
+                },
+            )
+            .await?;
         Ok(pages)
-    }
-}
-
-impl Batch {
-    /// Pages of works for `keys`, all read as cards or all whole.
-    async fn works_pages(
-        &self,
-        keys: &[WorksPageKey],
-        card: bool,
-    ) -> Result<HashMap<WorksPageKey, Page<Arc<work::Model>>>, DbErr> {
-        self.nested_pages(
-            keys,
-            |k| ((k.of, k.args.clone(), k.window), k.parent),
-            |(of, args, window)| {
-                let (from, parent) = of.source();
-                // Ordered by a link's dates, the index yields the page in
-                // order; otherwise SQLite sorts keys, not whole rows.
-                let linked = of.dated() && args.order().0 == WorkOrderField::PublicationDate;
-                let mut list = args.list(from, linked);
-                if card {
-                    list.select = &CARD_SELECT.1;
-                }
-                if !linked {
-                    list = list.by_key("w.id", "works w ON w.id = k.key__");
-                }
-                if let Some(table) = of.counted_in() {
-                    list = list.counted_in(table);
-                }
-                (list, parent, *window)
-            },
-            |r| if card { card_of(r) } else { work::Model::from_row(r) }.map(Arc::new),
-            |(of, args, window), parent| WorksPageKey { of: *of, parent, args: args.clone(), window: *window, card },
-        )
-        .await
     }
 }
 
