@@ -15,9 +15,13 @@
 //! selection with a custom directive or an unknown fragment.
 use std::any::TypeId;
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::LazyLock;
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::indexmap::map::Entry;
+use async_graphql::indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
@@ -76,13 +80,13 @@ async fn resolve<'a, T: ObjectType>(ctx: &ContextSelectionSet<'a>, root: &'a T) 
     if !ctx.schema_env.data.contains_key(&TypeId::of::<Enabled>()) || !collect::<T>(ctx, ctx.item, &mut fields) {
         return resolve_container(ctx, root).await;
     }
-    let mut object = IndexMap::with_capacity(fields.len());
+    let mut object = IndexMap::with_capacity_and_hasher(fields.len(), STATE.clone());
     // One field (a topic's name, a topic link's topic: most objects of a
     // long list) is awaited in place; join_all would copy its future, the
     // size of the type's largest resolver, into an allocation.
     if let [field] = fields[..] {
         match value(ctx, root, field).await {
-            Ok(value) => object.insert(field.node.response_key().node.clone(), value.unwrap_or_default()),
+            Ok(value) => insert(&mut object, field.node.response_key().node.clone(), value.unwrap_or_default()),
             Err(error) => {
                 ctx.add_error(error);
                 return Ok(Value::Null);
@@ -152,10 +156,77 @@ fn applies<T: ObjectType>(ctx: &ContextSelectionSet<'_>, condition: Option<&str>
     })
 }
 
-/// A field's value into its object, merged with what an earlier selection
-/// of the same key gave (as async-graphql merges them).
+/// The hasher of every object resolved here: one for the process, where
+/// `IndexMap::new` gives each map keys of its own, so that a response
+/// key's hash, SipHash (async-graphql's map type), is computed once and
+/// not once per object of a list (a tenth of a lean object's instructions).
+static STATE: LazyLock<RandomState> = LazyLock::new(RandomState::new);
+
+const HASHES: usize = 64;
+
+thread_local! {
+    /// Hashes under [`STATE`] of the response keys met last, by the
+    /// address of their text. A slot holds its key, so the text cannot be
+    /// freed and another key's text take its address.
+    static KEY_HASHES: RefCell<[Option<(Name, u64)>; HASHES]> = const { RefCell::new([const { None }; HASHES]) };
+}
+
+/// `STATE.hash_one(key)`, remembered.
+fn hash_of(key: &Name) -> u64 {
+    let text = key.as_str();
+    let slot = (text.as_ptr() as usize >> 4) % HASHES;
+    KEY_HASHES.with(|hashes| {
+        let Ok(mut hashes) = hashes.try_borrow_mut() else { return STATE.hash_one(key) };
+        if let Some((known, hash)) = &hashes[slot] {
+            if std::ptr::eq(known.as_str(), text) {
+                return *hash;
+            }
+        }
+        let hash = STATE.hash_one(key);
+        hashes[slot] = Some((key.clone(), hash));
+        hash
+    })
+}
+
+/// A field's value into an object made here (hashed by [`STATE`]), merged
+/// with what an earlier selection of the same key gave (as async-graphql
+/// merges them).
 fn insert(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    // One lookup: the key's hash is SipHash, the map's type async-graphql's.
+    let hash = hash_of(&key);
+    let earlier = match object.raw_entry_mut_v1().from_hash(hash, |known| *known == key) {
+        RawEntryMut::Vacant(slot) => {
+            slot.insert_hashed_nocheck(hash, key, value);
+            return;
+        }
+        RawEntryMut::Occupied(slot) => slot.into_mut(),
+    };
+    merge(earlier, value);
+}
+
+/// `value` merged into the value an earlier selection of its key gave.
+fn merge(earlier: &mut Value, value: Value) {
+    match (earlier, value) {
+        (Value::Object(earlier), Value::Object(value)) => {
+            for (key, value) in value {
+                merge_into(earlier, key, value);
+            }
+        }
+        (Value::List(earlier), Value::List(value)) => {
+            for (earlier, value) in earlier.iter_mut().zip(value) {
+                if let (Value::Object(earlier), Value::Object(value)) = (earlier, value) {
+                    for (key, value) in value {
+                        merge_into(earlier, key, value);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// [`insert`] into an object of any origin (async-graphql's own objects
+/// hash with keys of their own).
+fn merge_into(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
     let earlier = match object.entry(key) {
         Entry::Vacant(slot) => {
             slot.insert(value);
@@ -163,23 +234,7 @@ fn insert(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
         }
         Entry::Occupied(slot) => slot.into_mut(),
     };
-    match (earlier, value) {
-        (Value::Object(earlier), Value::Object(value)) => {
-            for (key, value) in value {
-                insert(earlier, key, value);
-            }
-        }
-        (Value::List(earlier), Value::List(value)) => {
-            for (earlier, value) in earlier.iter_mut().zip(value) {
-                if let (Value::Object(earlier), Value::Object(value)) = (earlier, value) {
-                    for (key, value) in value {
-                        insert(earlier, key, value);
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
+    merge(earlier, value);
 }
 
 #[cfg(test)]
@@ -237,6 +292,31 @@ mod tests {
         let builder =
             Schema::build(Q, EmptyMutation, EmptySubscription).data(Barrier::new(2)).register_output_type::<Node>();
         if lean { builder.data(Enabled).finish() } else { builder.finish() }
+    }
+
+    #[test]
+    fn objects_made_here_are_found_by_their_keys() {
+        let mut object = IndexMap::with_capacity_and_hasher(2, STATE.clone());
+        let keys: Vec<Name> = ["title", "authors", "title"].into_iter().map(Name::new).collect();
+        for (i, key) in keys.iter().enumerate() {
+            // Twice each: the second time the key's hash is remembered.
+            for _ in 0..2 {
+                insert(&mut object, key.clone(), Value::from(i as i32));
+            }
+        }
+        assert_eq!(object.len(), 2);
+        // Looked up as any map is, by the map's own hasher.
+        assert_eq!(object.get(&Name::new("title")), Some(&Value::from(0)));
+        assert_eq!(object.get(&Name::new("authors")), Some(&Value::from(1)));
+        let mut merged = IndexMap::new();
+        merged.insert(Name::new("a"), Value::from(1));
+        let mut outer = IndexMap::with_capacity_and_hasher(1, STATE.clone());
+        insert(&mut outer, Name::new("o"), Value::Object(merged));
+        let mut later = IndexMap::new();
+        later.insert(Name::new("b"), Value::from(2));
+        insert(&mut outer, Name::new("o"), Value::Object(later));
+        let Some(Value::Object(o)) = outer.get(&Name::new("o")) else { panic!("{outer:?}") };
+        assert_eq!((o.get(&Name::new("a")), o.get(&Name::new("b"))), (Some(&Value::from(1)), Some(&Value::from(2))));
     }
 
     #[tokio::test]
