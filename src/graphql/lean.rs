@@ -193,14 +193,10 @@ fn hash_of(key: &Name) -> u64 {
 /// merges them).
 fn insert(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
     let hash = hash_of(&key);
-    let earlier = match object.raw_entry_mut_v1().from_hash(hash, |known| *known == key) {
-        RawEntryMut::Vacant(slot) => {
-            slot.insert_hashed_nocheck(hash, key, value);
-            return;
-        }
-        RawEntryMut::Occupied(slot) => slot.into_mut(),
-    };
-    merge(earlier, value);
+    match object.raw_entry_mut_v1().from_hash(hash, |known| *known == key) {
+        RawEntryMut::Vacant(slot) => _ = slot.insert_hashed_nocheck(hash, key, value),
+        RawEntryMut::Occupied(slot) => merge(slot.into_mut(), value),
+    }
 }
 
 /// `value` merged into the value an earlier selection of its key gave.
@@ -227,14 +223,10 @@ fn merge(earlier: &mut Value, value: Value) {
 /// [`insert`] into an object of any origin (async-graphql's own objects
 /// hash with keys of their own).
 fn merge_into(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    let earlier = match object.entry(key) {
-        Entry::Vacant(slot) => {
-            slot.insert(value);
-            return;
-        }
-        Entry::Occupied(slot) => slot.into_mut(),
-    };
-    merge(earlier, value);
+    match object.entry(key) {
+        Entry::Vacant(slot) => _ = slot.insert(value),
+        Entry::Occupied(slot) => merge(slot.into_mut(), value),
+    }
 }
 
 #[cfg(test)]
