@@ -21,6 +21,21 @@ pub type Loaders = DataLoader<Batch>;
 
 pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 
+/// Rows of a batch by id (their parent's, their own): hashed by foldhash,
+/// where std's SipHash, made to withstand keys chosen against it, was 6%
+/// of the nested benchmark query's instructions, mostly here: a
+/// statement's rows grouped by parent and shared by id, each hashed once
+/// or twice, and every map rehashed as it grew. The ids come from the
+/// database and from keys bounded by the query's cost, and foldhash is
+/// still seeded per process. A DataLoader's own maps stay std's (its
+/// `Loader` trait returns one).
+pub type IdMap<V> = HashMap<i64, V, foldhash::fast::RandomState>;
+
+/// An empty [`IdMap`] with room for `n` ids.
+pub fn id_map<V>(n: usize) -> IdMap<V> {
+    IdMap::with_capacity_and_hasher(n, Default::default())
+}
+
 /// A parent's rows as a loader hands them out: shared, because the
 /// DataLoader clones a value for every `load_one` waiting on it (the
 /// authors and institutions of each authorship of a page: hundreds), and
@@ -52,7 +67,7 @@ impl Batch {
         &self,
         sql: &str,
         ids: impl Iterator<Item = i64>,
-    ) -> Result<HashMap<i64, Vec<Arc<M>>>, DbErr> {
+    ) -> Result<IdMap<Vec<Arc<M>>>, DbErr> {
         self.children_with(sql, ids, shared_rows()).await
     }
 
@@ -62,11 +77,11 @@ impl Batch {
         sql: &str,
         ids: impl Iterator<Item = i64>,
         mut decode: impl FnMut(&QueryResult) -> Result<T, DbErr>,
-    ) -> Result<HashMap<i64, Vec<T>>, DbErr> {
+    ) -> Result<IdMap<Vec<T>>, DbErr> {
         let mut ids: Vec<Value> = ids.map(Value::from).collect();
+        let mut out: IdMap<Vec<T>> = id_map(ids.len());
         let sql = sql.replace("{ids}", &padded_in(&mut ids));
         let rows = self.db.rows(stmt(self.db.backend(), &sql, ids)).await?;
-        let mut out: HashMap<i64, Vec<T>> = HashMap::new();
         for row in rows {
             let parent: i64 = crate::db::col!(&row, "parent__")?;
             out.entry(parent).or_default().push(decode(&row)?);
@@ -79,7 +94,7 @@ impl Batch {
         &self,
         table: &str,
         ids: impl Iterator<Item = i64>,
-    ) -> Result<HashMap<i64, Arc<M>>, DbErr> {
+    ) -> Result<IdMap<Arc<M>>, DbErr> {
         self.by_ids_of(table, "*", ids, M::from_row).await
     }
 
@@ -91,10 +106,10 @@ impl Batch {
         columns: &str,
         ids: impl Iterator<Item = i64>,
         decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
-    ) -> Result<HashMap<i64, Arc<M>>, DbErr> {
+    ) -> Result<IdMap<Arc<M>>, DbErr> {
         let ids: Vec<i64> = ids.collect();
         let backend = self.db.read.get_database_backend();
-        let mut found = HashMap::with_capacity(ids.len());
+        let mut found = id_map(ids.len());
         // Padded like every IN list, so a few statement texts serve every
         // batch size and stay prepared.
         for chunk in ids.chunks(crate::db::MAX_IN) {
@@ -112,7 +127,7 @@ impl Batch {
 /// Decodes the rows of one statement, each model once by its
 /// [`FromRow::shared_id`] and handed out shared after.
 pub fn shared_rows<M: FromRow>() -> impl FnMut(&QueryResult) -> Result<Arc<M>, DbErr> {
-    let mut seen: HashMap<i64, Arc<M>> = HashMap::new();
+    let mut seen: IdMap<Arc<M>> = IdMap::default();
     move |row| {
         let Some(id) = M::shared_id(row)? else { return Ok(Arc::new(M::from_row(row)?)) };
         if let Some(model) = seen.get(&id) {

@@ -6,6 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, QueryResult, Statement, Value};
 
+use super::loaders::{IdMap, id_map};
 use crate::db::{Db, padded_in, stmt};
 use crate::error::{AppError, AppResult};
 
@@ -449,8 +450,8 @@ pub fn split_nested<T>(
     window: Window,
     rows: Vec<QueryResult>,
     decode: impl Fn(&QueryResult) -> Result<T, sea_orm::DbErr>,
-) -> Result<std::collections::HashMap<i64, Page<T>>, sea_orm::DbErr> {
-    let mut pages: std::collections::HashMap<i64, (Vec<(i64, T)>, i64)> = std::collections::HashMap::new();
+) -> Result<IdMap<Page<T>>, sea_orm::DbErr> {
+    let mut pages: IdMap<(Vec<(i64, T)>, i64)> = id_map(parents.len());
     for row in &rows {
         let p: i64 = crate::db::col!(row, "parent__")?;
         let cnt: i64 = crate::db::col!(row, "cnt__")?;
@@ -463,7 +464,7 @@ pub fn split_nested<T>(
         };
         entry.0.push((rn, decode(row)?));
     }
-    let mut out = std::collections::HashMap::with_capacity(parents.len());
+    let mut out = id_map(parents.len());
     for &p in parents {
         let page = match pages.remove(&p) {
             Some((items, cnt)) => {

@@ -17,7 +17,7 @@ use crate::graphql::connection::{PageInfo, connection};
 use crate::graphql::enums::SortDirection;
 use crate::graphql::global_id::{self, Kind};
 use crate::graphql::lean::Lean;
-use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders, shared_rows};
+use crate::graphql::loaders::{Batch, IdMap, LoadResult, by_id, children, id_map, loaders, shared_rows};
 use crate::graphql::paging::{ListQuery, Page, Total, Window, encode_cursor, page_size};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::ingest::derive;
@@ -315,10 +315,19 @@ pub struct AuthorTopic {
     pub share: f64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TopicsOfAuthorKey {
     author: i64,
     first: i64,
+}
+
+/// By the author alone: a request asks one page size, mostly, and the
+/// DataLoader hashes each of the hundreds of keys of a batch (one per
+/// authorship of a page) with SipHash some six times.
+impl std::hash::Hash for TopicsOfAuthorKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.author.hash(state);
+    }
 }
 
 impl Loader<TopicsOfAuthorKey> for Batch {
@@ -351,10 +360,12 @@ impl Loader<TopicsOfAuthorKey> for Batch {
                 .await?;
             places.push((first, authors, rows));
         }
-        let apart: std::collections::BTreeSet<i64> = places
+        let mut apart: Vec<i64> = places
             .iter()
             .flat_map(|(_, _, rows)| rows.values().flatten().filter(|(_, _, t)| t.is_none()).map(|(id, _, _)| *id))
             .collect();
+        apart.sort_unstable();
+        apart.dedup();
         let topics = self.by_ids::<topic::Model>("topics", apart.into_iter()).await?;
         let mut out = HashMap::with_capacity(keys.len());
         for (first, authors, mut rows) in places {
@@ -478,7 +489,7 @@ impl Batch {
                  WHERE c.author_id IN ({list}) AND c.shared_works_count >= ? AND c.position > ? AND c.position <= ? \
                  ORDER BY c.author_id, c.position"
             );
-            let mut items: HashMap<i64, Vec<(i64, ListedAuthor)>> = HashMap::new();
+            let mut items: IdMap<Vec<(i64, ListedAuthor)>> = id_map(keys.len());
             for r in self.db.rows(stmt(self.db.backend(), &sql, values)).await? {
                 let parent: i64 = col!(&r, "parent__")?;
                 let position: i64 = col!(&r, "rn__")?;

@@ -2,7 +2,6 @@
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead, Object};
 use sea_orm::{DbErr, QueryResult};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::author::{Author, AuthorKey};
@@ -12,7 +11,9 @@ use crate::db::{FromRow, col};
 use crate::entities::{author, authorship, institution};
 use crate::error::ApiResult;
 use crate::graphql::lean::Lean;
-use crate::graphql::loaders::{Batch, LoadResult, Rows, children, loaders, name_batch, selects_only, shared_rows};
+use crate::graphql::loaders::{
+    Batch, IdMap, LoadResult, Rows, children, loaders, name_batch, selects_only, shared_rows,
+};
 
 children!(
     InstitutionsOfAuthorship,
@@ -78,7 +79,7 @@ impl Loader<AuthorshipsWithCards> for Batch {
                    FROM authorships a LEFT JOIN authors au ON au.id = a.author_id \
                    WHERE a.work_id IN ({ids}) ORDER BY a.work_id, a.position";
         // A page's works share most of their authors: each card made once.
-        let mut cards: HashMap<i64, Arc<author::Model>> = HashMap::new();
+        let mut cards: IdMap<Arc<author::Model>> = IdMap::default();
         let mut grouped = self
             .children_with(sql, keys.iter().map(|k| k.0), move |row| {
                 let place = authorship::Model::from_row(row)?;
@@ -174,7 +175,7 @@ pub async fn authorships(
         let (places, authors) = futures_util::try_join!(loaders.load_one(AuthorshipsOfWork(work_id)), async {
             if author == AuthorPart::Full { loaders.load_one(AuthorsOfWork(work_id)).await } else { Ok(None) }
         })?;
-        let authors: HashMap<i64, Arc<author::Model>> =
+        let authors: IdMap<Arc<author::Model>> =
             authors.unwrap_or_default().iter().map(|a| (a.id, a.clone())).collect();
         Ok(places
             .unwrap_or_default()
@@ -185,8 +186,8 @@ pub async fn authorships(
     let places =
         async { if institutions { loaders.load_one(InstitutionsOfWork(work_id)).await.map(Some) } else { Ok(None) } };
     let (found, places) = futures_util::try_join!(found, places)?;
-    let mut places: Option<HashMap<i64, Vec<Arc<institution::Model>>>> = places.map(|found| {
-        let mut by_authorship: HashMap<i64, Vec<_>> = HashMap::new();
+    let mut places: Option<IdMap<Vec<Arc<institution::Model>>>> = places.map(|found| {
+        let mut by_authorship: IdMap<Vec<_>> = IdMap::default();
         for (authorship, place) in found.unwrap_or_default().iter() {
             by_authorship.entry(*authorship).or_default().push(place.clone());
         }
