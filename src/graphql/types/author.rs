@@ -16,7 +16,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::{PageInfo, connection};
 use crate::graphql::enums::SortDirection;
 use crate::graphql::global_id::{self, Kind};
-use crate::graphql::lean::Lean;
+use crate::graphql::lean::{Lean, Plain};
 use crate::graphql::loaders::{Batch, IdMap, LoadResult, by_id, children, id_map, loaders, shared_rows};
 use crate::graphql::paging::{ListQuery, Page, Total, Window, encode_cursor, page_size};
 use crate::graphql::scalars::{Date, DateTime};
@@ -40,6 +40,8 @@ children!(
 /// A researcher.
 #[derive(Clone, Debug)]
 pub struct Author(pub Arc<author::Model>);
+
+impl Plain for Author {}
 
 /// The fields answered from an author's card alone (`id`, `slug`, the
 /// names, `orcid`, `works_count`; see `authorship::card_of`): an
@@ -314,6 +316,8 @@ pub struct AuthorTopic {
     /// worksCount divided by the author's works count
     pub share: f64,
 }
+
+impl Plain for AuthorTopic {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TopicsOfAuthorKey {

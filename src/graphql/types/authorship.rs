@@ -10,7 +10,7 @@ use super::work::AuthorshipsOfWork;
 use crate::db::{FromRow, col};
 use crate::entities::{author, authorship, institution};
 use crate::error::ApiResult;
-use crate::graphql::lean::Lean;
+use crate::graphql::lean::{Lean, Plain};
 use crate::graphql::loaders::{
     Batch, IdMap, LoadResult, Rows, children, loaders, name_batch, selects_only, shared_rows,
 };
@@ -156,6 +156,8 @@ pub struct Authorship {
     author: Option<Option<Arc<author::Model>>>,
     institutions: Option<Rows<institution::Model>>,
 }
+
+impl Plain for Authorship {}
 
 /// A work's authorships; `author` and `institutions` say which of theirs to
 /// fetch along. Both load by the work, beside its authorships, where a

@@ -9,6 +9,7 @@ use crate::entities::institution;
 use crate::error::ApiResult;
 use crate::graphql::connection::connection;
 use crate::graphql::global_id::{self, Kind};
+use crate::graphql::lean::{Plain, text};
 use crate::graphql::loaders::by_id;
 use crate::graphql::paging::{ListQuery, Window};
 
@@ -17,6 +18,24 @@ by_id!(InstitutionKey, institution);
 /// A university, lab or company.
 #[derive(Clone, Debug)]
 pub struct Institution(pub Arc<institution::Model>);
+
+/// Its row's own columns, as the resolvers below answer them.
+impl Plain for Institution {
+    const ANY: bool = true;
+
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        let i = &self.0;
+        Some(match name {
+            "id" => async_graphql::Value::String(global_id::encode(Kind::Institution, i.id).0),
+            "name" => async_graphql::Value::String(i.name.clone()),
+            "shortName" => text(&i.short_name),
+            "ror" => text(&i.ror),
+            "countryCode" => text(&i.country_code),
+            "openalexId" => text(&i.openalex_id),
+            _ => return None,
+        })
+    }
+}
 
 #[Object]
 impl Institution {

@@ -12,6 +12,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::connection;
 use crate::graphql::enums::TopicScheme;
 use crate::graphql::global_id::{self, Kind};
+use crate::graphql::lean::{Plain, text};
 use crate::graphql::loaders::{Batch, LoadResult, Rows, by_id, loaders};
 use crate::graphql::paging::{ListQuery, Window, page_size};
 
@@ -20,6 +21,22 @@ by_id!(TopicKey, topic);
 /// A subject: an arXiv class, a keyword or an OpenAlex topic.
 #[derive(Clone, Debug)]
 pub struct Topic(pub Arc<topic::Model>);
+
+/// Its row's own columns, as the resolvers below answer them.
+impl Plain for Topic {
+    const ANY: bool = true;
+
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        let t = &self.0;
+        Some(match name {
+            "id" => async_graphql::Value::String(global_id::encode(Kind::Topic, t.id).0),
+            "code" => text(&t.code),
+            "name" => async_graphql::Value::String(t.name.clone()),
+            "worksCount" => async_graphql::Value::from(t.works_count),
+            _ => return None,
+        })
+    }
+}
 
 #[Object]
 impl Topic {

@@ -16,7 +16,7 @@ use super::work::{self, Work};
 use crate::db::{Db, FromRow, col};
 use crate::error::{ApiResult, AppResult};
 use crate::graphql::connection::PageInfo;
-use crate::graphql::lean::Lean;
+use crate::graphql::lean::{Lean, Plain};
 use crate::graphql::loaders::db;
 use crate::graphql::paging::{ListQuery, Page, Window, bounded, encode_cursor};
 use crate::graphql::scalars::Date;
@@ -159,6 +159,8 @@ pub struct TrendingEdge<'a> {
     position: i64,
     trend: &'a Trend,
 }
+
+impl Plain for TrendingEdge<'_> {}
 
 #[Object]
 impl TrendingEdge<'_> {

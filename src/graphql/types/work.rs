@@ -15,7 +15,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::connection;
 use crate::graphql::enums::{SortDirection, WorkType};
 use crate::graphql::global_id::{self, Kind};
-use crate::graphql::lean::Lean;
+use crate::graphql::lean::{Lean, Plain};
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders, name_batch, selects_only};
 use crate::graphql::paging::{ListQuery, Page, Window};
 use crate::graphql::scalars::{Date, DateTime};
@@ -135,6 +135,8 @@ children!(
 /// A scholarly work: article, preprint, book, dataset…
 #[derive(Clone, Debug)]
 pub struct Work(pub Arc<work::Model>);
+
+impl Plain for Work {}
 
 #[Object]
 impl Work {
