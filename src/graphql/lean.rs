@@ -40,10 +40,10 @@ pub struct Enabled;
 /// a lean object whose selection asks only these is made at once, without
 /// a future of its own (boxed, its initial state copied in) nor the
 /// field's resolver (a `Context`, the generated name comparisons, a
-/// future and `OutputType::resolve`): of a topic's ~2,100 instructions
-/// per object with one field (the nested benchmark query has 1,075),
-/// about a third. Answers must be the resolvers' (each implementer's
-/// test compares them with async-graphql's).
+/// future and `OutputType::resolve`): about 430 of a topic's ~2,100
+/// instructions per object with one field (the nested benchmark query
+/// has 1,075; callgrind). Answers must be the resolvers' (each
+/// implementer's test compares them with async-graphql's).
 pub trait Plain {
     /// Whether the type has plain fields at all; for the others no
     /// attempt is made.
