@@ -762,3 +762,52 @@ async fn authors_topics_answer_alike_for_one_author_and_for_many() {
     })
     .await;
 }
+
+/// Objects resolved lean (plain fields, plans made once per list, nested
+/// plain objects) answer what async-graphql's own resolution answers: the
+/// same requests through `execute` and on the schema with extensions.
+#[tokio::test]
+async fn lean_resolution_answers_what_async_graphql_answers() {
+    use scholargraph::graphql::{SchemaLimits, build_schema, execute, request_data};
+    let author = "__typename id slug displayName givenName familyName orcid openalexId headline homepage \
+                  openToCollaborate claimed";
+    let work = "__typename id title abstract publicationDate year doi arxivId openalexId url authorCount \
+                citedByCount codeLinks";
+    let topic = "__typename id code name worksCount";
+    let institution = "id name shortName ror countryCode openalexId";
+    let queries = [
+        PROFILE.to_owned(),
+        format!(
+            "{{ authors(first: 12) {{ nodes {{ {author} topics(first: 5) {{ __typename worksCount share topic {{ {topic} }} \
+               again: topic {{ name }} }} works(first: 6) {{ nodes {{ {work} topics {{ {topic} }} \
+               authorships {{ position rawName isCorresponding author {{ {author} }} institutions {{ {institution} }} }} \
+               partly: authorships {{ position author {{ slug topics(first: 2) {{ topic {{ name }} }} }} }} \
+               ...on Work {{ authorships {{ author {{ displayName }} }} }} }} }} }} }} }}"
+        ),
+        format!(
+            "{{ trending(date: \"2026-04-22\", days: 1, first: 50) {{ edges {{ cursor rank score upvotes featuredOn \
+               node {{ {work} }} }} }} }}"
+        ),
+        // Not plain throughout: a topic's parent, an argument, an edge's work's venue.
+        "{ authors(first: 5) { nodes { topics(first: 3) { topic { name parent { name } } } \
+           works(first: 3) { nodes { authors(first: 2) { slug } venue { name } } } } } \
+           trending(date: \"2026-04-22\", days: 1, first: 5) { edges { rank node { title venue { name } } } } }"
+            .to_owned(),
+    ];
+    for_each_db(|app| {
+        let queries = queries.clone();
+        async move {
+            let schema = build_schema(app.db.clone(), &SchemaLimits::default());
+            for query in &queries {
+                let variables = async_graphql::Variables::from_json(json!({ "slug": "eric-shea-brown" }));
+                let request = || async_graphql::Request::new(query.as_str()).variables(variables.clone());
+                let lean = execute(&schema, request(), &app.db).await;
+                let stock = schema.full.execute(request().data(request_data(&app.db))).await;
+                assert!(stock.errors.is_empty(), "{query}: {:?}", stock.errors);
+                let json = |r: &async_graphql::Response| serde_json::to_value(r).unwrap();
+                assert_eq!(json(&lean), json(&stock), "{query}");
+            }
+        }
+    })
+    .await;
+}

@@ -24,7 +24,7 @@ use async_graphql::indexmap::map::Entry;
 use async_graphql::indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
-use async_graphql::resolver_utils::{ContainerType, resolve_container};
+use async_graphql::resolver_utils::{ContainerType, resolve_container, resolve_list};
 use async_graphql::{Context, ContextSelectionSet, Name, ObjectType, OutputType, Positioned, ServerResult, Value};
 use futures_util::future::BoxFuture;
 use smallvec::SmallVec;
@@ -36,22 +36,35 @@ pub struct Lean<T>(pub T);
 /// extensions: there, objects may be resolved lean.
 pub struct Enabled;
 
-/// Fields a type answers from what it holds, without awaiting anything:
-/// a lean object whose selection asks only these is made at once, without
-/// a future of its own (boxed, its initial state copied in) nor the
-/// field's resolver (a `Context`, the generated name comparisons, a
-/// future and `OutputType::resolve`): about 430 of a topic's ~2,100
-/// instructions per object with one field (the nested benchmark query
-/// has 1,075; callgrind). Answers must be the resolvers' (each
-/// implementer's test compares them with async-graphql's).
+/// Fields a type answers from what it holds, without awaiting anything.
+/// An object's plain fields are answered without a future nor their
+/// resolver (a `Context`, the generated name comparisons, a future and
+/// `OutputType::resolve`): about 430 of a topic's ~2,100 instructions per
+/// object with one field (callgrind). A lean object whose selection is
+/// plain throughout, nested objects included, is made at once by a
+/// [`Plan`], made once for a whole list. Answers must be the resolvers'
+/// (each implementer's test compares them with async-graphql's).
 pub trait Plain {
-    /// Whether the type has plain fields at all; for the others no
-    /// attempt is made.
-    const ANY: bool = false;
+    /// The fields [`Plain::plain`] answers (without arguments or selection).
+    const FIELDS: &'static [&'static str] = &[];
 
-    /// The value of the field named `name` (no arguments, no selection),
-    /// or None where its resolver must run.
+    /// The fields holding an object of a plain type, answered by
+    /// [`Plain::nested`] and [`Plain::plain_nested`].
+    const NESTED: &'static [&'static str] = &[];
+
+    /// The value of the field named `name`, one of [`Plain::FIELDS`].
     fn plain(&self, _name: &str) -> Option<Value> {
+        None
+    }
+
+    /// The plan of the nested field `name` for `set`, its selection: made
+    /// by `Plan::of` for the type it holds.
+    fn nested<'a>(_name: &str, _ctx: &ContextSelectionSet<'a>, _set: &'a Positioned<SelectionSet>) -> Option<Plan<'a>> {
+        None
+    }
+
+    /// The value of the nested field `name` by its plan.
+    fn plain_nested(&self, _name: &str, _plan: &Plan<'_>) -> Option<Value> {
         None
     }
 }
@@ -62,10 +75,137 @@ pub fn text(value: &Option<String>) -> Value {
 }
 
 impl<T: Plain> Plain for &T {
-    const ANY: bool = T::ANY;
+    const FIELDS: &'static [&'static str] = T::FIELDS;
+    const NESTED: &'static [&'static str] = T::NESTED;
 
     fn plain(&self, name: &str) -> Option<Value> {
         (**self).plain(name)
+    }
+
+    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, set: &'a Positioned<SelectionSet>) -> Option<Plan<'a>> {
+        T::nested(name, ctx, set)
+    }
+
+    fn plain_nested(&self, name: &str, plan: &Plan<'_>) -> Option<Value> {
+        (**self).plain_nested(name, plan)
+    }
+}
+
+/// How a plain selection on a type is answered: its response keys (their
+/// hashes computed once) and what each holds.
+pub struct Plan<'a> {
+    fields: SmallVec<[(u64, Name, Step<'a>); 4]>,
+}
+
+enum Step<'a> {
+    Typename(Cow<'static, str>),
+    Field(&'a str),
+    Nested(&'a str, Box<Plan<'a>>),
+}
+
+impl<'a> Plan<'a> {
+    /// The plan of `set` on `T`, None where a field of it is not plain (or
+    /// the selection needs async-graphql).
+    pub fn of<T: ObjectType + Plain>(ctx: &ContextSelectionSet<'a>, set: &'a Positioned<SelectionSet>) -> Option<Self> {
+        if !planned::<T>() {
+            return None;
+        }
+        let mut fields = Selected::new();
+        if !collect::<T>(ctx, set, &mut fields) {
+            return None;
+        }
+        Self::of_fields::<T>(ctx, &fields)
+    }
+
+    /// The plan of `fields`, collected on `T`.
+    fn of_fields<T: ObjectType + Plain>(ctx: &ContextSelectionSet<'a>, fields: &Selected<'a>) -> Option<Self> {
+        if fields.is_empty() || fields.iter().any(|field| !field.node.arguments.is_empty()) {
+            return None;
+        }
+        let mut plan = Plan { fields: SmallVec::with_capacity(fields.len()) };
+        for field in fields {
+            let field = &field.node;
+            let name = field.name.node.as_str();
+            let step = if name == "__typename" {
+                Step::Typename(T::type_name())
+            } else if field.selection_set.node.items.is_empty() {
+                T::FIELDS.contains(&name).then_some(Step::Field(name))?
+            } else if T::NESTED.contains(&name) {
+                Step::Nested(name, Box::new(T::nested(name, ctx, &field.selection_set)?))
+            } else {
+                return None;
+            };
+            let key = field.response_key().node.clone();
+            plan.fields.push((hash_of(&key), key, step));
+        }
+        Some(plan)
+    }
+
+    /// `root` as this plan answers it.
+    pub fn apply<T: Plain>(&self, root: &T) -> Option<Value> {
+        let mut object = IndexMap::with_capacity_and_hasher(self.fields.len(), STATE.clone());
+        for (hash, key, step) in &self.fields {
+            let value = match step {
+                Step::Typename(name) => Value::String(name.to_string()),
+                Step::Field(name) => root.plain(name)?,
+                Step::Nested(name, plan) => root.plain_nested(name, plan)?,
+            };
+            insert_hashed(&mut object, *hash, key.clone(), value);
+        }
+        Some(Value::Object(object))
+    }
+}
+
+/// Whether objects may be resolved here (see [`Enabled`]).
+fn enabled(ctx: &ContextSelectionSet<'_>) -> bool {
+    ctx.schema_env.data.contains_key(&TypeId::of::<Enabled>())
+}
+
+/// Whether `T` has plain fields or objects at all: for the others no plan
+/// is attempted.
+fn planned<T: Plain>() -> bool {
+    !T::FIELDS.is_empty() || !T::NESTED.is_empty()
+}
+
+/// The field's value where it is one of `T`'s plain fields.
+fn plain_field<T: ObjectType + Plain>(root: &T, field: &Positioned<Field>) -> Option<Value> {
+    let field = &field.node;
+    let name = field.name.node.as_str();
+    if name == "__typename" {
+        return Some(Value::String(root.introspection_type_name().into_owned()));
+    }
+    if !T::FIELDS.contains(&name) || !field.arguments.is_empty() || !field.selection_set.node.items.is_empty() {
+        return None;
+    }
+    root.plain(name)
+}
+
+/// A list of `T`, each item resolved as [`Lean`]; where the selection is
+/// plain, by one plan made for the whole list.
+pub struct LeanList<T>(pub Vec<T>);
+
+impl<T: ObjectType + Plain> OutputType for LeanList<T> {
+    fn type_name() -> Cow<'static, str> {
+        <Vec<Lean<T>>>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<Lean<T>>>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Vec<Lean<T>>>::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, field: &Positioned<Field>) -> ServerResult<Value> {
+        if planned::<T>() && enabled(ctx) {
+            if let Some(plan) = Plan::of::<T>(ctx, ctx.item) {
+                if let Some(items) = self.0.iter().map(|item| plan.apply(item)).collect::<Option<Vec<_>>>() {
+                    return Ok(Value::List(items));
+                }
+            }
+        }
+        resolve_list(ctx, field, self.0.iter().map(Unplanned), Some(self.0.len())).await
     }
 }
 
@@ -87,16 +227,33 @@ impl<T: ObjectType + Plain> OutputType for Lean<T> {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
-        if let Some(value) = T::ANY.then(|| plain(ctx, &self.0)).flatten() {
-            return Ok(value);
-        }
-        // Boxed: a future holds the futures it awaits in place, so unboxed
-        // the futures of a list item's object, of its objects' objects…
-        // would add up (an authorship's: 1.8 KB) and be copied whole
-        // wherever the list moves them. `dyn`, so that a type may hold
-        // itself (a topic's parent topic).
-        let lean: BoxFuture<'_, ServerResult<Value>> = Box::pin(resolve(ctx, &self.0));
-        lean.await
+        resolve(ctx, &self.0, true).await
+    }
+}
+
+/// An item of a [`LeanList`] whose selection is not plain: resolved lean,
+/// without a plan attempted again for each item.
+struct Unplanned<'a, T>(&'a T);
+
+impl<T: ObjectType + Plain> OutputType for Unplanned<'_, T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        T::qualified_type_name()
+    }
+
+    fn introspection_type_name(&self) -> Cow<'static, str> {
+        self.0.introspection_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        resolve(ctx, self.0, false).await
     }
 }
 
@@ -111,27 +268,59 @@ impl<T: ObjectType + Plain> ObjectType for Lean<T> {}
 /// The fields of one object, mostly a few.
 type Selected<'a> = SmallVec<[&'a Positioned<Field>; 8]>;
 
-async fn resolve<'a, T: ObjectType>(ctx: &ContextSelectionSet<'a>, root: &'a T) -> ServerResult<Value> {
+/// `root` by its plan where `plan` says to try one and its selection is
+/// plain, else field by field.
+async fn resolve<'a, T: ObjectType + Plain>(
+    ctx: &ContextSelectionSet<'a>,
+    root: &'a T,
+    plan: bool,
+) -> ServerResult<Value> {
     let mut fields = Selected::new();
-    if !ctx.schema_env.data.contains_key(&TypeId::of::<Enabled>()) || !collect::<T>(ctx, ctx.item, &mut fields) {
-        return resolve_container(ctx, root).await;
+    if !enabled(ctx) || !collect::<T>(ctx, ctx.item, &mut fields) {
+        // Boxed, as below.
+        let stock: BoxFuture<'_, ServerResult<Value>> = Box::pin(resolve_container(ctx, root));
+        return stock.await;
     }
+    if plan && planned::<T>() {
+        if let Some(value) = Plan::of_fields::<T>(ctx, &fields).and_then(|plan| plan.apply(root)) {
+            return Ok(value);
+        }
+    }
+    // Boxed: a future holds the futures it awaits in place, so unboxed
+    // the futures of a list item's object, of its objects' objects…
+    // would add up (an authorship's: 1.8 KB) and be copied whole
+    // wherever the list moves them. `dyn`, so that a type may hold
+    // itself (a topic's parent topic).
+    let lean: BoxFuture<'_, ServerResult<Value>> = Box::pin(by_fields(ctx, root, fields));
+    lean.await
+}
+
+/// `root`'s `fields`: the plain ones at once, the others by their resolvers.
+async fn by_fields<'a, T: ObjectType + Plain>(
+    ctx: &ContextSelectionSet<'a>,
+    root: &'a T,
+    fields: Selected<'a>,
+) -> ServerResult<Value> {
+    let plain: SmallVec<[Option<Value>; 8]> = fields.iter().map(|&field| plain_field(root, field)).collect();
+    let pending: Selected = fields.iter().zip(&plain).filter(|(_, v)| v.is_none()).map(|(&f, _)| f).collect();
+    let mut resolved: SmallVec<[ServerResult<Option<Value>>; 8]> = SmallVec::new();
+    // One field (a topic link's topic, an authorship's author: most
+    // objects of a long list) is awaited in place; join_all would copy its
+    // future, the size of the type's largest resolver, into an allocation.
+    match pending[..] {
+        [] => {}
+        [field] => resolved.push(value(ctx, root, field).await),
+        _ => {
+            resolved.extend(futures_util::future::join_all(pending.iter().map(|&field| value(ctx, root, field))).await)
+        }
+    }
+    let mut resolved = resolved.into_iter();
     let mut object = IndexMap::with_capacity_and_hasher(fields.len(), STATE.clone());
-    // One field (a topic's name, a topic link's topic: most objects of a
-    // long list) is awaited in place; join_all would copy its future, the
-    // size of the type's largest resolver, into an allocation.
-    if let [field] = fields[..] {
-        match value(ctx, root, field).await {
-            Ok(value) => insert(&mut object, field.node.response_key().node.clone(), value.unwrap_or_default()),
-            Err(error) => {
-                ctx.add_error(error);
-                return Ok(Value::Null);
-            }
+    for (field, plain) in fields.iter().zip(plain) {
+        let value = match plain {
+            Some(value) => Ok(Some(value)),
+            None => resolved.next().unwrap_or(Ok(None)),
         };
-        return Ok(Value::Object(object));
-    }
-    let values = futures_util::future::join_all(fields.iter().map(|&field| value(ctx, root, field))).await;
-    for (field, value) in fields.iter().zip(values) {
         match value {
             Ok(value) => insert(&mut object, field.node.response_key().node.clone(), value.unwrap_or_default()),
             Err(error) => ctx.add_error(error),
@@ -140,39 +329,11 @@ async fn resolve<'a, T: ObjectType>(ctx: &ContextSelectionSet<'a>, root: &'a T) 
     Ok(if object.is_empty() { Value::Null } else { Value::Object(object) })
 }
 
-/// `root` as an object of plain fields only ([`Plain`]), None where a
-/// selected field is not plain or the selection needs async-graphql.
-fn plain<T: ObjectType + Plain>(ctx: &ContextSelectionSet<'_>, root: &T) -> Option<Value> {
-    let mut fields = Selected::new();
-    if !ctx.schema_env.data.contains_key(&TypeId::of::<Enabled>()) || !collect::<T>(ctx, ctx.item, &mut fields) {
-        return None;
-    }
-    if fields.is_empty() {
-        return None;
-    }
-    let mut object = IndexMap::with_capacity_and_hasher(fields.len(), STATE.clone());
-    for field in fields {
-        let field = &field.node;
-        if !field.arguments.is_empty() || !field.selection_set.node.items.is_empty() {
-            return None;
-        }
-        let value = match field.name.node.as_str() {
-            "__typename" => Value::String(root.introspection_type_name().into_owned()),
-            name => root.plain(name)?,
-        };
-        insert(&mut object, field.response_key().node.clone(), value);
-    }
-    Some(Value::Object(object))
-}
-
 async fn value<'a, T: ObjectType>(
     ctx: &ContextSelectionSet<'a>,
     root: &'a T,
     field: &'a Positioned<Field>,
 ) -> ServerResult<Option<Value>> {
-    if field.node.name.node == "__typename" {
-        return Ok(Some(Value::String(root.introspection_type_name().into_owned())));
-    }
     root.resolve_field(&ctx.with_field(field)).await
 }
 
@@ -253,7 +414,11 @@ fn hash_of(key: &Name) -> u64 {
 /// with what an earlier selection of the same key gave (as async-graphql
 /// merges them).
 fn insert(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    let hash = hash_of(&key);
+    insert_hashed(object, hash_of(&key), key, value);
+}
+
+/// [`insert`] of a key whose hash is known.
+fn insert_hashed(object: &mut IndexMap<Name, Value>, hash: u64, key: Name, value: Value) {
     match object.raw_entry_mut_v1().from_hash(hash, |known| *known == key) {
         RawEntryMut::Vacant(slot) => _ = slot.insert_hashed_nocheck(hash, key, value),
         RawEntryMut::Occupied(slot) => merge(slot.into_mut(), value),
@@ -304,7 +469,7 @@ mod tests {
 
     /// `id` and `name` plain, as their resolvers answer them.
     impl Plain for Item {
-        const ANY: bool = true;
+        const FIELDS: &'static [&'static str] = &["id", "name"];
 
         fn plain(&self, name: &str) -> Option<Value> {
             match name {

@@ -1,7 +1,8 @@
 //! `Author`: a researcher, with computed metrics, imported metrics, works,
 //! coauthors and topics.
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::parser::types::SelectionSet;
+use async_graphql::{Context, ContextSelectionSet, ID, InputObject, Object, Positioned, SimpleObject};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::{PageInfo, connection};
 use crate::graphql::enums::SortDirection;
 use crate::graphql::global_id::{self, Kind};
-use crate::graphql::lean::{Lean, Plain};
+use crate::graphql::lean::{Lean, LeanList, Plain, Plan, text};
 use crate::graphql::loaders::{Batch, IdMap, LoadResult, by_id, children, id_map, loaders, shared_rows};
 use crate::graphql::paging::{ListQuery, Page, Total, Window, encode_cursor, page_size};
 use crate::graphql::scalars::{Date, DateTime};
@@ -41,7 +42,40 @@ children!(
 #[derive(Clone, Debug)]
 pub struct Author(pub Arc<author::Model>);
 
-impl Plain for Author {}
+/// Its row's own columns, as the resolvers below answer them.
+impl Plain for Author {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "slug",
+        "displayName",
+        "givenName",
+        "familyName",
+        "orcid",
+        "openalexId",
+        "headline",
+        "homepage",
+        "openToCollaborate",
+        "claimed",
+    ];
+
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        let a = &self.0;
+        Some(match name {
+            "id" => async_graphql::Value::String(global_id::encode(Kind::Author, a.id).0),
+            "slug" => async_graphql::Value::String(a.slug.clone()),
+            "displayName" => async_graphql::Value::String(a.display_name.clone()),
+            "givenName" => text(&a.given_name),
+            "familyName" => text(&a.family_name),
+            "orcid" => text(&a.orcid),
+            "openalexId" => text(&a.openalex_id),
+            "headline" => text(&a.headline),
+            "homepage" => text(&a.homepage),
+            "openToCollaborate" => a.open_to_collaborate.into(),
+            "claimed" => a.claimed.into(),
+            _ => return None,
+        })
+    }
+}
 
 /// The fields answered from an author's card alone (`id`, `slug`, the
 /// names, `orcid`, `works_count`; see `authorship::card_of`): an
@@ -229,22 +263,21 @@ impl Author {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "1..100, default 20")] first: Option<i32>,
-    ) -> ApiResult<Vec<Lean<AuthorTopic>>> {
+    ) -> ApiResult<LeanList<AuthorTopic>> {
         let first = page_size("first", first)?;
         let Some(rows) = loaders(ctx).load_one(TopicsOfAuthorKey { author: self.0.id, first }).await? else {
-            return Ok(Vec::new());
+            return Ok(LeanList(Vec::new()));
         };
         let total = self.0.works_count.max(1) as f64;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                Lean(AuthorTopic {
+        Ok(LeanList(
+            rows.iter()
+                .map(|r| AuthorTopic {
                     works_count: r.author_works_count,
                     share: r.author_works_count as f64 / total,
                     topic: Lean(Topic(r.topic.clone())),
                 })
-            })
-            .collect())
+                .collect(),
+        ))
     }
 }
 
@@ -317,7 +350,27 @@ pub struct AuthorTopic {
     pub share: f64,
 }
 
-impl Plain for AuthorTopic {}
+/// Its figures, and its topic where that is plain.
+impl Plain for AuthorTopic {
+    const FIELDS: &'static [&'static str] = &["worksCount", "share"];
+    const NESTED: &'static [&'static str] = &["topic"];
+
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        match name {
+            "worksCount" => Some(self.works_count.into()),
+            "share" => Some(async_graphql::ScalarType::to_value(&self.share)),
+            _ => None,
+        }
+    }
+
+    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, set: &'a Positioned<SelectionSet>) -> Option<Plan<'a>> {
+        (name == "topic").then(|| Plan::of::<Topic>(ctx, set))?
+    }
+
+    fn plain_nested(&self, name: &str, plan: &Plan<'_>) -> Option<async_graphql::Value> {
+        (name == "topic").then(|| plan.apply(&self.topic.0))?
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TopicsOfAuthorKey {

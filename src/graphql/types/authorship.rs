@@ -1,6 +1,7 @@
 //! `Authorship`: one author's place on a work, as printed.
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Lookahead, Object};
+use async_graphql::parser::types::SelectionSet;
+use async_graphql::{Context, ContextSelectionSet, Lookahead, Object, Positioned};
 use sea_orm::{DbErr, QueryResult};
 use std::sync::Arc;
 
@@ -10,7 +11,7 @@ use super::work::AuthorshipsOfWork;
 use crate::db::{FromRow, col};
 use crate::entities::{author, authorship, institution};
 use crate::error::ApiResult;
-use crate::graphql::lean::{Lean, Plain};
+use crate::graphql::lean::{Lean, LeanList, Plain, Plan};
 use crate::graphql::loaders::{
     Batch, IdMap, LoadResult, Rows, children, loaders, name_batch, selects_only, shared_rows,
 };
@@ -157,7 +158,48 @@ pub struct Authorship {
     institutions: Option<Rows<institution::Model>>,
 }
 
-impl Plain for Authorship {}
+/// Its row's own columns, and what was loaded along with it.
+impl Plain for Authorship {
+    const FIELDS: &'static [&'static str] = &["position", "rawName", "isCorresponding"];
+    const NESTED: &'static [&'static str] = &["author", "institutions"];
+
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        let row = &self.row;
+        Some(match name {
+            "position" => row.position.into(),
+            "rawName" => async_graphql::Value::String(row.raw_name.clone()),
+            "isCorresponding" => row.is_corresponding.into(),
+            _ => return None,
+        })
+    }
+
+    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, set: &'a Positioned<SelectionSet>) -> Option<Plan<'a>> {
+        match name {
+            "author" => Plan::of::<Author>(ctx, set),
+            "institutions" => Plan::of::<Institution>(ctx, set),
+            _ => None,
+        }
+    }
+
+    /// None where the resolver would load what is not held.
+    fn plain_nested(&self, name: &str, plan: &Plan<'_>) -> Option<async_graphql::Value> {
+        match name {
+            "author" => match (&self.author, self.row.author_id) {
+                (Some(Some(found)), _) => plan.apply(&Author(found.clone())),
+                (Some(None), _) | (None, None) => Some(async_graphql::Value::Null),
+                (None, Some(_)) => None,
+            },
+            "institutions" => {
+                let rows = self.institutions.as_ref()?;
+                rows.iter()
+                    .map(|row| plan.apply(&Institution(row.clone())))
+                    .collect::<Option<Vec<_>>>()
+                    .map(async_graphql::Value::List)
+            }
+            _ => None,
+        }
+    }
+}
 
 /// A work's authorships; `author` and `institutions` say which of theirs to
 /// fetch along. Both load by the work, beside its authorships, where a
@@ -236,12 +278,12 @@ impl Authorship {
     }
 
     /// the author's institutions on this work
-    async fn institutions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Lean<Institution>>> {
+    async fn institutions(&self, ctx: &Context<'_>) -> ApiResult<LeanList<Institution>> {
         let rows = match &self.institutions {
             Some(rows) => rows.clone(),
             None => loaders(ctx).load_one(InstitutionsOfAuthorship(self.row.id)).await?.unwrap_or_default(),
         };
-        Ok(rows.iter().map(|row| Lean(Institution(row.clone()))).collect())
+        Ok(LeanList(rows.iter().map(|row| Institution(row.clone())).collect()))
     }
 
     /// whether this author is marked as corresponding author

@@ -21,7 +21,7 @@ pub struct Institution(pub Arc<institution::Model>);
 
 /// Its row's own columns, as the resolvers below answer them.
 impl Plain for Institution {
-    const ANY: bool = true;
+    const FIELDS: &'static [&'static str] = &["id", "name", "shortName", "ror", "countryCode", "openalexId"];
 
     fn plain(&self, name: &str) -> Option<async_graphql::Value> {
         let i = &self.0;

@@ -24,7 +24,7 @@ pub struct Topic(pub Arc<topic::Model>);
 
 /// Its row's own columns, as the resolvers below answer them.
 impl Plain for Topic {
-    const ANY: bool = true;
+    const FIELDS: &'static [&'static str] = &["id", "code", "name", "worksCount"];
 
     fn plain(&self, name: &str) -> Option<async_graphql::Value> {
         let t = &self.0;

@@ -8,7 +8,8 @@
 //! Ties go to the work with more upvotes, then to the lower id. Windows of
 //! 1, 7 and 30 days are read ranked from `trend_scores`
 //! (`ingest::derive::trends`); others are scored per request.
-use async_graphql::{Context, Object};
+use async_graphql::parser::types::SelectionSet;
+use async_graphql::{Context, ContextSelectionSet, Object, Positioned};
 use chrono::{Duration, NaiveDate};
 use sea_orm::{QueryResult, Value};
 
@@ -16,7 +17,7 @@ use super::work::{self, Work};
 use crate::db::{Db, FromRow, col};
 use crate::error::{ApiResult, AppResult};
 use crate::graphql::connection::PageInfo;
-use crate::graphql::lean::{Lean, Plain};
+use crate::graphql::lean::{Lean, LeanList, Plain, Plan};
 use crate::graphql::loaders::db;
 use crate::graphql::paging::{ListQuery, Page, Window, bounded, encode_cursor};
 use crate::graphql::scalars::Date;
@@ -140,8 +141,8 @@ pub struct TrendingConnection(Page<Trend>);
 
 #[Object]
 impl TrendingConnection {
-    async fn edges(&self) -> Vec<Lean<TrendingEdge<'_>>> {
-        self.0.items.iter().map(|(position, trend)| Lean(TrendingEdge { position: *position, trend })).collect()
+    async fn edges(&self) -> LeanList<TrendingEdge<'_>> {
+        LeanList(self.0.items.iter().map(|(position, trend)| TrendingEdge { position: *position, trend }).collect())
     }
 
     async fn page_info(&self) -> PageInfo {
@@ -160,7 +161,31 @@ pub struct TrendingEdge<'a> {
     trend: &'a Trend,
 }
 
-impl Plain for TrendingEdge<'_> {}
+/// Its figures, and its work where that is plain.
+impl Plain for TrendingEdge<'_> {
+    const FIELDS: &'static [&'static str] = &["cursor", "rank", "score", "upvotes", "featuredOn"];
+    const NESTED: &'static [&'static str] = &["node"];
+
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        use async_graphql::{ScalarType, Value};
+        Some(match name {
+            "cursor" => Value::String(encode_cursor(self.position)),
+            "rank" => (self.position as i32).into(),
+            "score" => self.trend.score.to_value(),
+            "upvotes" => self.trend.upvotes.into(),
+            "featuredOn" => Date(self.trend.featured_on).to_value(),
+            _ => None?,
+        })
+    }
+
+    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, set: &'a Positioned<SelectionSet>) -> Option<Plan<'a>> {
+        (name == "node").then(|| Plan::of::<Work>(ctx, set))?
+    }
+
+    fn plain_nested(&self, name: &str, plan: &Plan<'_>) -> Option<async_graphql::Value> {
+        (name == "node").then(|| plan.apply(&self.trend.work))?
+    }
+}
 
 #[Object]
 impl TrendingEdge<'_> {

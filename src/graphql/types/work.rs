@@ -15,7 +15,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::connection;
 use crate::graphql::enums::{SortDirection, WorkType};
 use crate::graphql::global_id::{self, Kind};
-use crate::graphql::lean::{Lean, Plain};
+use crate::graphql::lean::{LeanList, Plain, text};
 use crate::graphql::loaders::{Batch, LoadResult, by_id, children, loaders, name_batch, selects_only};
 use crate::graphql::paging::{ListQuery, Page, Window};
 use crate::graphql::scalars::{Date, DateTime};
@@ -136,7 +136,43 @@ children!(
 #[derive(Clone, Debug)]
 pub struct Work(pub Arc<work::Model>);
 
-impl Plain for Work {}
+/// Its row's own columns, as the resolvers below answer them.
+impl Plain for Work {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "title",
+        "abstract",
+        "publicationDate",
+        "year",
+        "doi",
+        "arxivId",
+        "openalexId",
+        "url",
+        "authorCount",
+        "citedByCount",
+        "codeLinks",
+    ];
+
+    fn plain(&self, name: &str) -> Option<async_graphql::Value> {
+        use async_graphql::{ScalarType, Value};
+        let w = &self.0;
+        Some(match name {
+            "id" => Value::String(global_id::encode(Kind::Work, w.id).0),
+            "title" => Value::String(w.title.clone()),
+            "abstract" => text(&w.r#abstract),
+            "publicationDate" => w.publication_date.map_or(Value::Null, |d| Date(d).to_value()),
+            "year" => w.year.map_or(Value::Null, Value::from),
+            "doi" => text(&w.doi),
+            "arxivId" => text(&w.arxiv_id),
+            "openalexId" => text(&w.openalex_id),
+            "url" => text(&w.url),
+            "authorCount" => w.author_count.into(),
+            "citedByCount" => w.cited_by_count.into(),
+            "codeLinks" => Value::List(code_links(w).into_iter().map(Value::String).collect()),
+            _ => return None,
+        })
+    }
+}
 
 #[Object]
 impl Work {
@@ -194,9 +230,9 @@ impl Work {
         Ok(loaders(ctx).load_one(TopicKey(id)).await?.map(Topic))
     }
 
-    async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Lean<Topic>>> {
+    async fn topics(&self, ctx: &Context<'_>) -> ApiResult<LeanList<Topic>> {
         let rows = loaders(ctx).load_one(TopicsOfWork(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.iter().map(|row| Lean(Topic(row.clone()))).collect())
+        Ok(LeanList(rows.iter().map(|row| Topic(row.clone())).collect()))
     }
 
     /// number of authors as published, even where not every author is known by name
@@ -205,7 +241,7 @@ impl Work {
     }
 
     /// ordered by position, first author first
-    async fn authorships(&self, ctx: &Context<'_>) -> ApiResult<Vec<Lean<Authorship>>> {
+    async fn authorships(&self, ctx: &Context<'_>) -> ApiResult<LeanList<Authorship>> {
         let wanted = ctx.look_ahead();
         let places = super::authorship::authorships(
             ctx,
@@ -214,7 +250,7 @@ impl Work {
             wanted.field("institutions").exists(),
         )
         .await?;
-        Ok(places.into_iter().map(Lean).collect())
+        Ok(LeanList(places))
     }
 
     /// The known authors in order (authorships whose author is resolved).
@@ -306,8 +342,13 @@ impl Work {
 
     /// code repositories named by the work, e.g. GitHub URLs found in its abstract
     async fn code_links(&self) -> Vec<String> {
-        serde_json::from_str(&self.0.code_links).unwrap_or_default()
+        code_links(&self.0)
     }
+}
+
+/// The code links stored as a JSON list (none where unreadable).
+fn code_links(w: &work::Model) -> Vec<String> {
+    serde_json::from_str(&w.code_links).unwrap_or_default()
 }
 
 impl Work {
