@@ -30,7 +30,9 @@ use futures_util::future::BoxFuture;
 use smallvec::SmallVec;
 
 /// `T`, resolved as this module says; the same GraphQL type as `T`.
-pub struct Lean<T>(pub T);
+/// `PLAN`: whether a plan is tried first (not for the items of a
+/// [`LeanList`] that could not be planned, each of which would try again).
+pub struct Lean<T, const PLAN: bool = true>(pub T);
 
 /// Schema data of the schema that executes checked requests without
 /// extensions: there, objects may be resolved lean.
@@ -205,11 +207,11 @@ impl<T: ObjectType + Plain> OutputType for LeanList<T> {
                 }
             }
         }
-        resolve_list(ctx, field, self.0.iter().map(Unplanned), Some(self.0.len())).await
+        resolve_list(ctx, field, self.0.iter().map(Lean::<_, false>), Some(self.0.len())).await
     }
 }
 
-impl<T: ObjectType + Plain> OutputType for Lean<T> {
+impl<T: ObjectType + Plain, const PLAN: bool> OutputType for Lean<T, PLAN> {
     fn type_name() -> Cow<'static, str> {
         T::type_name()
     }
@@ -227,43 +229,17 @@ impl<T: ObjectType + Plain> OutputType for Lean<T> {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
-        resolve(ctx, &self.0, true).await
+        resolve(ctx, &self.0, PLAN).await
     }
 }
 
-/// An item of a [`LeanList`] whose selection is not plain: resolved lean,
-/// without a plan attempted again for each item.
-struct Unplanned<'a, T>(&'a T);
-
-impl<T: ObjectType + Plain> OutputType for Unplanned<'_, T> {
-    fn type_name() -> Cow<'static, str> {
-        T::type_name()
-    }
-
-    fn qualified_type_name() -> String {
-        T::qualified_type_name()
-    }
-
-    fn introspection_type_name(&self) -> Cow<'static, str> {
-        self.0.introspection_type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        T::create_type_info(registry)
-    }
-
-    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
-        resolve(ctx, self.0, false).await
-    }
-}
-
-impl<T: ObjectType + Plain> ContainerType for Lean<T> {
+impl<T: ObjectType + Plain, const PLAN: bool> ContainerType for Lean<T, PLAN> {
     async fn resolve_field(&self, ctx: &Context<'_>) -> ServerResult<Option<Value>> {
         self.0.resolve_field(ctx).await
     }
 }
 
-impl<T: ObjectType + Plain> ObjectType for Lean<T> {}
+impl<T: ObjectType + Plain, const PLAN: bool> ObjectType for Lean<T, PLAN> {}
 
 /// The fields of one object, mostly a few.
 type Selected<'a> = SmallVec<[&'a Positioned<Field>; 8]>;

@@ -174,7 +174,7 @@ impl Plain for TrendingEdge<'_> {
             "score" => self.trend.score.to_value(),
             "upvotes" => self.trend.upvotes.into(),
             "featuredOn" => Date(self.trend.featured_on).to_value(),
-            _ => None?,
+            _ => return None,
         })
     }
 
