@@ -13,6 +13,11 @@
 //! async-graphql's own resolution does more, it is used: on a schema with
 //! extensions (their per-field hooks mask panics, see `panics`), and for a
 //! selection with a custom directive or an unknown fragment.
+//!
+//! Fields a type answers from what it holds ([`Plain`]) skip their
+//! resolvers and futures altogether; a selection plain throughout, nested
+//! objects included, is answered by a [`Plan`] made once, for a whole
+//! list where the objects come as a [`LeanList`].
 use std::any::TypeId;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -280,8 +285,8 @@ async fn by_fields<'a, T: ObjectType + Plain>(
     let plain: SmallVec<[Option<Value>; 8]> = fields.iter().map(|&field| plain_field(root, field)).collect();
     let pending: Selected = fields.iter().zip(&plain).filter(|(_, v)| v.is_none()).map(|(&f, _)| f).collect();
     let mut resolved: SmallVec<[ServerResult<Option<Value>>; 8]> = SmallVec::new();
-    // One field (a topic link's topic, an authorship's author: most
-    // objects of a long list) is awaited in place; join_all would copy its
+    // One field (an authorship's author, an author's topics: most objects
+    // of a long list that cannot be planned) is awaited in place; join_all would copy its
     // future, the size of the type's largest resolver, into an allocation.
     match pending[..] {
         [] => {}
