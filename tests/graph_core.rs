@@ -811,3 +811,35 @@ async fn lean_resolution_answers_what_async_graphql_answers() {
     })
     .await;
 }
+
+/// The topics of a work's authors, read along with its authorships (one
+/// DataLoader request per work), answer as each author's read alone, for
+/// the page size read along, another one, and one given by a variable.
+#[tokio::test]
+async fn authors_topics_read_along_with_authorships_answer_as_read_alone() {
+    for_each_db(|app| async move {
+        let topics = "slug topics(first: $n) { topic { id code name } worksCount share } two: topics(first: 2) { worksCount }";
+        let query = format!(
+            "query($n: Int) {{ authors(first: 8) {{ nodes {{ works(first: 4) {{ nodes {{ authorships {{ author {{ {topics} }} }} }} }} }} }} }}"
+        );
+        let along = app.post(&query, json!({ "n": 3 })).await;
+        assert!(along.get("errors").is_none(), "{along}");
+        let authors: Vec<Value> = along["data"]["authors"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|a| a["works"]["nodes"].as_array().cloned().unwrap_or_default())
+            .flat_map(|w| w["authorships"].as_array().cloned().unwrap_or_default())
+            .filter_map(|s| Some(s["author"].clone()).filter(|a| !a.is_null()))
+            .collect();
+        assert!(authors.len() > 10, "{along}");
+        assert!(authors.iter().filter(|a| a["topics"].as_array().is_some_and(|t| !t.is_empty())).count() > 5, "{along}");
+        for author in authors.iter().take(25) {
+            let alone = app
+                .post(&format!("query($slug: String!, $n: Int) {{ author(slug: $slug) {{ {topics} }} }}"), json!({ "slug": author["slug"], "n": 3 }))
+                .await;
+            assert_eq!(&alone["data"]["author"], author, "{alone}");
+        }
+    })
+    .await;
+}

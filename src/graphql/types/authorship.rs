@@ -5,7 +5,7 @@ use async_graphql::{Context, ContextSelectionSet, Lookahead, Object, Positioned}
 use sea_orm::{DbErr, QueryResult};
 use std::sync::Arc;
 
-use super::author::{Author, AuthorKey};
+use super::author::{Author, AuthorKey, AuthorTopicRowOut, AuthorWithTopics, TopicsOfAuthorKey};
 use super::institution::Institution;
 use super::work::AuthorshipsOfWork;
 use crate::db::{FromRow, col};
@@ -156,6 +156,8 @@ pub struct Authorship {
     pub row: Arc<authorship::Model>,
     author: Option<Option<Arc<author::Model>>>,
     institutions: Option<Rows<institution::Model>>,
+    /// the author's first topics, read along (see [`AuthorWithTopics`])
+    topics: Option<(i64, Arc<[AuthorTopicRowOut]>)>,
 }
 
 /// Its row's own columns, and what was loaded along with it.
@@ -202,14 +204,18 @@ impl Plain for Authorship {
 }
 
 /// A work's authorships; `author` and `institutions` say which of theirs to
-/// fetch along. Both load by the work, beside its authorships, where a
-/// `load_one` per authorship cost a DataLoader request each (hundreds on a
-/// profile page) and keys taken from the loaded authorships a level more.
+/// fetch along, `topics` the page size of their authors' topics to read
+/// along. Author and institutions load by the work, beside its authorships,
+/// where a `load_one` per authorship cost a DataLoader request each
+/// (hundreds on a profile page) and keys taken from the loaded authorships
+/// a level more; the topics in one request per work, once its authors are
+/// known.
 pub async fn authorships(
     ctx: &Context<'_>,
     work_id: i64,
     author: AuthorPart,
     institutions: bool,
+    topics: Option<i64>,
 ) -> ApiResult<Vec<Authorship>> {
     let loaders = loaders(ctx);
     let found = async {
@@ -238,12 +244,28 @@ pub async fn authorships(
         by_authorship
     });
     let with_author = author != AuthorPart::None;
+    let topics = match topics.filter(|_| with_author) {
+        Some(first) => {
+            let keys = found
+                .iter()
+                .filter_map(|(_, person)| person.as_ref())
+                .map(|a| TopicsOfAuthorKey { author: a.id, first });
+            Some((first, loaders.load_many(keys).await?))
+        }
+        None => None,
+    };
+    let topics_of = |person: &Option<Arc<author::Model>>| {
+        let (first, read) = topics.as_ref()?;
+        let key = TopicsOfAuthorKey { author: person.as_ref()?.id, first: *first };
+        Some((*first, read.get(&key).cloned().unwrap_or_else(|| Arc::from([]))))
+    };
     Ok(found
         .iter()
         .map(|(row, person)| Authorship {
             row: row.clone(),
             author: with_author.then(|| person.clone()),
             institutions: places.as_mut().map(|found| found.remove(&row.id).unwrap_or_default().into()),
+            topics: topics_of(person),
         })
         .collect())
 }
@@ -263,13 +285,13 @@ impl Authorship {
     }
 
     /// the author record, when the name is resolved to one
-    async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<Lean<Author>>> {
+    async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<Lean<AuthorWithTopics>>> {
         let found = match (&self.author, self.row.author_id) {
             (Some(found), _) => found.clone(),
             (None, None) => None,
             (None, Some(id)) => loaders(ctx).load_one(AuthorKey(id)).await?,
         };
-        Ok(found.map(|row| Lean(Author(row))))
+        Ok(found.map(|row| Lean(AuthorWithTopics { author: Author(row), topics: self.topics.clone() })))
     }
 
     /// the name as printed on the work

@@ -248,6 +248,7 @@ impl Work {
             self.0.id,
             super::authorship::AuthorPart::of(&wanted.field("author")),
             wanted.field("institutions").exists(),
+            super::author::topics_wanted(&wanted.field("author")),
         )
         .await?;
         Ok(LeanList(places))
@@ -355,7 +356,7 @@ impl Work {
     /// What a citation needs, through the request's loaders.
     async fn citable(&self, ctx: &Context<'_>) -> ApiResult<crate::export::Citable<'_>> {
         let authorships =
-            super::authorship::authorships(ctx, self.0.id, super::authorship::AuthorPart::Card, false).await?;
+            super::authorship::authorships(ctx, self.0.id, super::authorship::AuthorPart::Card, false, None).await?;
         let authors = authorships
             .iter()
             .map(|a| {
