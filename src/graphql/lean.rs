@@ -286,8 +286,9 @@ async fn by_fields<'a, T: ObjectType + Plain>(
     let pending: Selected = fields.iter().zip(&plain).filter(|(_, v)| v.is_none()).map(|(&f, _)| f).collect();
     let mut resolved: SmallVec<[ServerResult<Option<Value>>; 8]> = SmallVec::new();
     // One field (an authorship's author, an author's topics: most objects
-    // of a long list that cannot be planned) is awaited in place; join_all would copy its
-    // future, the size of the type's largest resolver, into an allocation.
+    // of a long list that cannot be planned) is awaited in place; join_all
+    // would copy its future, the size of the type's largest resolver, into
+    // an allocation.
     match pending[..] {
         [] => {}
         [field] => resolved.push(value(ctx, root, field).await),

@@ -25,10 +25,10 @@ pub type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
 /// where std's SipHash, made to withstand keys chosen against it, was 7 %
 /// of the nested benchmark query's instructions (1.1 of 16.6 million),
 /// most of it here: a statement's rows grouped by parent and shared by
-/// id, each hashed once or twice, and every map rehashed as it grew. The ids come from the
-/// database and from keys bounded by the query's cost, and foldhash is
-/// still seeded per process. A DataLoader's own maps stay std's (its
-/// `Loader` trait returns one).
+/// id, each hashed once or twice, and every map rehashed as it grew. The
+/// ids come from the database and from keys bounded by the query's cost,
+/// and foldhash is still seeded per process. A DataLoader's own maps stay
+/// std's (its `Loader` trait returns one).
 pub type IdMap<V> = HashMap<i64, V, foldhash::fast::RandomState>;
 
 /// An empty [`IdMap`] with room for `n` ids.
