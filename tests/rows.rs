@@ -76,3 +76,59 @@ async fn rows_decode_as_sea_orm_decodes_them() {
     })
     .await;
 }
+
+/// Each type a loader reads, as sqlx itself decodes it (sea-orm's
+/// `try_get`), read twice through one call site: the second time the type
+/// was accepted before and, on PostgreSQL, the value is read without sqlx.
+/// Extremes, NULLs, other texts and a column of another type under the
+/// same call site included.
+#[tokio::test]
+async fn columns_read_as_sqlx_reads_them_once_their_type_is_known() {
+    common::for_each_db(|app| async move {
+        let pg = app.db.backend() == sea_orm::DbBackend::Postgres;
+        async fn twice<T>(app: &common::TestApp, sql: &str)
+        where
+            T: Col + sea_orm::TryGetable + PartialEq + std::fmt::Debug,
+            Option<T>: Col,
+        {
+            let row = app.db.read.query_one_raw(Statement::from_string(app.db.backend(), sql)).await.unwrap().unwrap();
+            let sqlx: Result<Option<T>, _> = row.try_get("", "v");
+            let hint = Hint::new();
+            for time in ["first", "second"] {
+                let ours = Option::<T>::get(&row, "v", &hint);
+                match (&ours, &sqlx) {
+                    (Ok(ours), Ok(sqlx)) => assert_eq!(ours, sqlx, "{} {time}: {sql}", app.backend()),
+                    (Err(_), Err(_)) => {}
+                    _ => panic!("{} {time}: {sql}: ours {ours:?}, sqlx {sqlx:?}", app.backend()),
+                }
+            }
+        }
+        let (int8, int4, float8) = ("BIGINT", "INTEGER", if pg { "DOUBLE PRECISION" } else { "REAL" });
+        for v in ["0", "-1", "9223372036854775807", "-9223372036854775808", "NULL"] {
+            twice::<i64>(&app, &format!("SELECT CAST({v} AS {int8}) AS v")).await;
+        }
+        for v in ["7", "-2147483648", "2147483647", "NULL"] {
+            twice::<i32>(&app, &format!("SELECT CAST({v} AS {int4}) AS v")).await;
+            twice::<i64>(&app, &format!("SELECT CAST({v} AS {int4}) AS v")).await;
+        }
+        for v in ["0.5", "-1e300", "3.141592653589793", "NULL"] {
+            twice::<f64>(&app, &format!("SELECT CAST({v} AS {float8}) AS v")).await;
+        }
+        for v in ["TRUE", "FALSE", "NULL"] {
+            twice::<bool>(&app, &format!("SELECT CAST({v} AS BOOLEAN) AS v")).await;
+        }
+        for v in ["''", "'plain'", "'Müller — ☃ 名前'", "NULL"] {
+            twice::<String>(&app, &format!("SELECT CAST({v} AS TEXT) AS v")).await;
+            twice::<String>(&app, &format!("SELECT CAST({v} AS VARCHAR(40)) AS v")).await;
+        }
+        if pg {
+            for v in ["'2000-01-01'", "'1999-12-31'", "'0001-01-01'", "'2026-04-22'", "'9999-12-31'", "NULL"] {
+                twice::<chrono::NaiveDate>(&app, &format!("SELECT CAST({v} AS DATE) AS v")).await;
+            }
+            // Read as types sqlx refuses.
+            twice::<i32>(&app, "SELECT CAST(5 AS BIGINT) AS v").await;
+            twice::<String>(&app, "SELECT CAST(5 AS BIGINT) AS v").await;
+        }
+    })
+    .await;
+}
