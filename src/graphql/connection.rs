@@ -1,5 +1,6 @@
 //! Relay connection types. `connection!` makes `XConnection` and `XEdge` for
 //! a node type from a `Page` of it (and, with `facets:`, the list's facets).
+//! Nodes are resolved lean (see `lean`), so a node type is `Plain`.
 use async_graphql::SimpleObject;
 
 use super::paging::{Page, encode_cursor};
@@ -36,8 +37,8 @@ macro_rules! connection {
             }
 
             /// The nodes of `edges`, for clients that need no cursors.
-            async fn nodes(&self) -> Vec<&$node> {
-                self.0.items.iter().map(|(_, node)| node).collect()
+            async fn nodes(&self) -> $crate::graphql::lean::LeanList<&$node> {
+                $crate::graphql::lean::LeanList(self.0.items.iter().map(|(_, node)| node).collect())
             }
 
             async fn page_info(&self) -> $crate::graphql::connection::PageInfo {
@@ -70,8 +71,8 @@ macro_rules! connection {
                 $crate::graphql::paging::encode_cursor(self.position)
             }
 
-            async fn node(&self) -> &$node {
-                self.node
+            async fn node(&self) -> $crate::graphql::lean::Lean<&$node> {
+                $crate::graphql::lean::Lean(self.node)
             }
         }
     };

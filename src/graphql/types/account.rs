@@ -56,6 +56,9 @@ impl NestedList for Received {
 #[derive(Clone, Debug)]
 pub struct Account(pub Arc<account::Model>);
 
+/// Resolved lean in its connection, with no plain fields.
+impl crate::graphql::lean::Plain for Account {}
+
 #[Object]
 impl Account {
     pub async fn id(&self) -> ID {

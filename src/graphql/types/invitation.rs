@@ -16,6 +16,9 @@ by_id!(ClaimKey, claim);
 #[derive(Clone, Debug)]
 pub struct Invitation(pub Arc<invitation::Model>);
 
+/// Resolved lean in its connection, with no plain fields.
+impl crate::graphql::lean::Plain for Invitation {}
+
 #[Object]
 impl Invitation {
     pub async fn id(&self) -> ID {

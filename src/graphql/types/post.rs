@@ -35,6 +35,9 @@ impl NestedList for PostsOfAuthor {
 #[derive(Clone, Debug)]
 pub struct Post(pub Arc<post::Model>);
 
+/// Resolved lean in its connection, with no plain fields.
+impl crate::graphql::lean::Plain for Post {}
+
 #[Object]
 impl Post {
     pub async fn id(&self) -> ID {
