@@ -788,6 +788,14 @@ async fn lean_resolution_answers_what_async_graphql_answers() {
             "{{ trending(date: \"2026-04-22\", days: 1, first: 50) {{ edges {{ cursor rank score upvotes featuredOn \
                node {{ {work} }} }} }} }}"
         ),
+        // Authorships planned with their authors' topics read along: a page
+        // size by a variable, and one out of bounds (an error, as resolved).
+        "query($n: Int) { authors(first: 6) { nodes { works(first: 3) { nodes { authorships { position \
+           author { slug topics(first: $n) { share topic { name } } } } } } } } }"
+            .to_owned(),
+        "{ authors(first: 2) { nodes { works(first: 2) { nodes { authorships { author { slug \
+           topics(first: 0) { share } } } } } } } }"
+            .to_owned(),
         // Not plain throughout: a topic's parent, an argument, an edge's work's venue.
         "{ authors(first: 5) { nodes { topics(first: 3) { topic { name parent { name } } } \
            works(first: 3) { nodes { authors(first: 2) { slug } venue { name } } } } } \
@@ -799,11 +807,12 @@ async fn lean_resolution_answers_what_async_graphql_answers() {
         async move {
             let schema = build_schema(app.db.clone(), &SchemaLimits::default());
             for query in &queries {
-                let variables = async_graphql::Variables::from_json(json!({ "slug": "eric-shea-brown" }));
+                let variables = async_graphql::Variables::from_json(json!({ "slug": "eric-shea-brown", "n": 4 }));
                 let request = || async_graphql::Request::new(query.as_str()).variables(variables.clone());
                 let lean = execute(&schema, request(), &app.db).await;
                 let stock = schema.full.execute(request().data(request_data(&app.db))).await;
-                assert!(stock.errors.is_empty(), "{query}: {:?}", stock.errors);
+                let erring = query.contains("first: 0");
+                assert_eq!(stock.errors.is_empty(), !erring, "{query}: {:?}", stock.errors);
                 let json = |r: &async_graphql::Response| serde_json::to_value(r).unwrap();
                 assert_eq!(json(&lean), json(&stock), "{query}");
             }

@@ -137,7 +137,7 @@ pub async fn execute(schema: &super::AppSchema, mut request: Request, db: &Db) -
     // kilobytes, copied whole into each future it went through inline
     // (`drive`, `catch_unwind`, this one's): 3 % of a `trending` request's
     // instructions copying memory (callgrind).
-    let run = drive(queue, Box::pin(schema.fast.execute(request.data(loaders))));
+    let run = drive(queue, Box::pin(schema.fast.execute(request.data(loaders).data(super::lean::Plans::default()))));
     let db = &db;
     let mut response = unless_panicked(run, again.map(|again| move || again.run(&schema.full, db))).await;
     response.extensions.extend(checked);

@@ -1,7 +1,7 @@
 //! `Author`: a researcher, with computed metrics, imported metrics, works,
 //! coauthors and topics.
 use async_graphql::dataloader::Loader;
-use async_graphql::parser::types::SelectionSet;
+use async_graphql::parser::types::Field;
 use async_graphql::{Context, ContextSelectionSet, ID, InputObject, Lookahead, Object, Positioned, SimpleObject};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -308,11 +308,36 @@ pub struct AuthorWithTopics {
     pub topics: Option<(i64, Arc<[AuthorTopicRowOut]>)>,
 }
 
+/// The author's own columns, and `topics` where the page asked is the
+/// one read along.
 impl Plain for AuthorWithTopics {
     const FIELDS: &'static [&'static str] = Author::FIELDS;
+    const NESTED: &'static [&'static str] = &["topics"];
+    const ARGUMENTED: &'static [&'static str] = &["topics"];
 
     fn plain(&self, name: &str) -> Option<async_graphql::Value> {
         self.author.plain(name)
+    }
+
+    /// `topics(first: n)` (no other argument), its page size checked as
+    /// the resolver checks it.
+    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, field: &'a Positioned<Field>) -> Option<Plan> {
+        if name != "topics" || field.node.arguments.iter().any(|(arg, _)| arg.node != "first") {
+            return None;
+        }
+        let (_, asked) = ctx.with_field(field).param_value::<Option<i32>>("first", None).ok()?;
+        let mut plan = Plan::of::<AuthorTopic>(ctx, &field.node.selection_set)?;
+        plan.page = Some(page_size("first", asked).ok()?);
+        Some(plan)
+    }
+
+    fn plain_nested(&self, name: &str, plan: &Plan) -> Option<async_graphql::Value> {
+        let (first, rows) = self.topics.as_ref().filter(|_| name == "topics")?;
+        if plan.page != Some(*first) {
+            return None;
+        }
+        let list = topic_list(&self.author.0, rows);
+        list.0.iter().map(|link| plan.apply(link)).collect::<Option<Vec<_>>>().map(async_graphql::Value::List)
     }
 }
 
@@ -440,11 +465,11 @@ impl Plain for AuthorTopic {
         }
     }
 
-    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, set: &'a Positioned<SelectionSet>) -> Option<Plan<'a>> {
-        (name == "topic").then(|| Plan::of::<Topic>(ctx, set))?
+    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, field: &'a Positioned<Field>) -> Option<Plan> {
+        (name == "topic").then(|| Plan::of::<Topic>(ctx, &field.node.selection_set))?
     }
 
-    fn plain_nested(&self, name: &str, plan: &Plan<'_>) -> Option<async_graphql::Value> {
+    fn plain_nested(&self, name: &str, plan: &Plan) -> Option<async_graphql::Value> {
         (name == "topic").then(|| plan.apply(&self.topic.0))?
     }
 }

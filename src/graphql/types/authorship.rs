@@ -1,6 +1,6 @@
 //! `Authorship`: one author's place on a work, as printed.
 use async_graphql::dataloader::Loader;
-use async_graphql::parser::types::SelectionSet;
+use async_graphql::parser::types::Field;
 use async_graphql::{Context, ContextSelectionSet, Lookahead, Object, Positioned};
 use sea_orm::{DbErr, QueryResult};
 use std::sync::Arc;
@@ -175,19 +175,22 @@ impl Plain for Authorship {
         })
     }
 
-    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, set: &'a Positioned<SelectionSet>) -> Option<Plan<'a>> {
+    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, field: &'a Positioned<Field>) -> Option<Plan> {
+        let set = &field.node.selection_set;
         match name {
-            "author" => Plan::of::<Author>(ctx, set),
+            "author" => Plan::of::<AuthorWithTopics>(ctx, set),
             "institutions" => Plan::of::<Institution>(ctx, set),
             _ => None,
         }
     }
 
     /// None where the resolver would load what is not held.
-    fn plain_nested(&self, name: &str, plan: &Plan<'_>) -> Option<async_graphql::Value> {
+    fn plain_nested(&self, name: &str, plan: &Plan) -> Option<async_graphql::Value> {
         match name {
             "author" => match (&self.author, self.row.author_id) {
-                (Some(Some(found)), _) => plan.apply(&Author(found.clone())),
+                (Some(Some(found)), _) => {
+                    plan.apply(&AuthorWithTopics { author: Author(found.clone()), topics: self.topics.clone() })
+                }
                 (Some(None), _) | (None, None) => Some(async_graphql::Value::Null),
                 (None, Some(_)) => None,
             },

@@ -8,7 +8,7 @@
 //! Ties go to the work with more upvotes, then to the lower id. Windows of
 //! 1, 7 and 30 days are read ranked from `trend_scores`
 //! (`ingest::derive::trends`); others are scored per request.
-use async_graphql::parser::types::SelectionSet;
+use async_graphql::parser::types::Field;
 use async_graphql::{Context, ContextSelectionSet, Object, Positioned};
 use chrono::{Duration, NaiveDate};
 use sea_orm::{QueryResult, Value};
@@ -178,11 +178,11 @@ impl Plain for TrendingEdge<'_> {
         })
     }
 
-    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, set: &'a Positioned<SelectionSet>) -> Option<Plan<'a>> {
-        (name == "node").then(|| Plan::of::<Work>(ctx, set))?
+    fn nested<'a>(name: &str, ctx: &ContextSelectionSet<'a>, field: &'a Positioned<Field>) -> Option<Plan> {
+        (name == "node").then(|| Plan::of::<Work>(ctx, &field.node.selection_set))?
     }
 
-    fn plain_nested(&self, name: &str, plan: &Plan<'_>) -> Option<async_graphql::Value> {
+    fn plain_nested(&self, name: &str, plan: &Plan) -> Option<async_graphql::Value> {
         (name == "node").then(|| plan.apply(&self.trend.work))?
     }
 }
