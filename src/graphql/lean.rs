@@ -194,17 +194,13 @@ impl Plans {
     ) -> Option<Arc<Plan>> {
         // Not `TypeId`: `T` may borrow (`&Work`). A type's name differs
         // from every other type's.
-        let key = (std::any::type_name::<T>(), std::ptr::from_ref(set) as usize);
-        let found = |plans: &[(&'static str, usize, Option<Arc<Plan>>)]| {
-            plans.iter().find(|(ty, at, _)| *at == key.1 && *ty == key.0).map(|(.., plan)| plan.clone())
-        };
-        if let Some(plan) = self.0.lock().ok().and_then(|plans| found(&plans)) {
-            return plan;
+        let (ty, at) = (std::any::type_name::<T>(), std::ptr::from_ref(set) as usize);
+        let Ok(mut plans) = self.0.lock() else { return Plan::of::<T>(ctx, set).map(Arc::new) };
+        if let Some((.., plan)) = plans.iter().find(|(known, place, _)| *place == at && *known == ty) {
+            return plan.clone();
         }
         let plan = Plan::of::<T>(ctx, set).map(Arc::new);
-        if let Ok(mut plans) = self.0.lock() {
-            plans.push((key.0, key.1, plan.clone()));
-        }
+        plans.push((ty, at, plan.clone()));
         plan
     }
 }

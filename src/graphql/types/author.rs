@@ -325,20 +325,31 @@ impl Plain for AuthorWithTopics {
         if name != "topics" || field.node.arguments.iter().any(|(arg, _)| arg.node != "first") {
             return None;
         }
-        let (_, asked) = ctx.with_field(field).param_value::<Option<i32>>("first", None).ok()?;
+        let page = topics_page(&ctx.with_field(field)).ok()??;
         let mut plan = Plan::of::<AuthorTopic>(ctx, &field.node.selection_set)?;
-        plan.page = Some(page_size("first", asked).ok()?);
+        plan.page = Some(page);
         Some(plan)
     }
 
     fn plain_nested(&self, name: &str, plan: &Plan) -> Option<async_graphql::Value> {
-        let (first, rows) = self.topics.as_ref().filter(|_| name == "topics")?;
-        if plan.page != Some(*first) {
-            return None;
-        }
-        let list = topic_list(&self.author.0, rows);
+        let list = (name == "topics").then(|| self.read_along(plan.page))??;
         list.0.iter().map(|link| plan.apply(link)).collect::<Option<Vec<_>>>().map(async_graphql::Value::List)
     }
+}
+
+impl AuthorWithTopics {
+    /// The topics read along, where `page` is the page size read.
+    fn read_along(&self, page: Option<i64>) -> Option<LeanList<AuthorTopic>> {
+        let (first, rows) = self.topics.as_ref()?;
+        (page == Some(*first)).then(|| topic_list(&self.author.0, rows))
+    }
+}
+
+/// The page size the `topics` field at `ctx` asks, as its resolver reads
+/// it; None where out of bounds (the resolver's error).
+fn topics_page(ctx: &Context<'_>) -> async_graphql::ServerResult<Option<i64>> {
+    let (_, asked) = ctx.param_value::<Option<i32>>("first", None)?;
+    Ok(page_size("first", asked).ok())
 }
 
 impl async_graphql::OutputType for AuthorWithTopics {
@@ -369,10 +380,8 @@ impl async_graphql::OutputType for AuthorWithTopics {
 
 impl async_graphql::ContainerType for AuthorWithTopics {
     async fn resolve_field(&self, ctx: &Context<'_>) -> async_graphql::ServerResult<Option<async_graphql::Value>> {
-        if let Some((first, rows)) = self.topics.as_ref().filter(|_| ctx.item.node.name.node == "topics") {
-            let (_, asked) = ctx.param_value::<Option<i32>>("first", None)?;
-            if page_size("first", asked).ok() == Some(*first) {
-                let list = topic_list(&self.author.0, rows);
+        if self.topics.is_some() && ctx.item.node.name.node == "topics" {
+            if let Some(list) = self.read_along(topics_page(ctx)?) {
                 let set = ctx.with_selection_set(&ctx.item.node.selection_set);
                 return async_graphql::OutputType::resolve(&list, &set, ctx.item).await.map(Some);
             }
