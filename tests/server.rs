@@ -339,6 +339,7 @@ async fn prometheus_metrics_count_requests_by_operation_and_outcome() {
         r#"scholargraph_request_duration_seconds_bucket{operation="ProfileCard",le="0.1"}"#,
         "scholargraph_sql_statements_total",
         r#"scholargraph_db_pool_connections{pool="read",state="open"}"#,
+        r#"scholargraph_db_pool_connections{pool="rows",state="idle"}"#,
     ] {
         assert!(text.contains(needle), "{needle} missing from:\n{text}");
     }

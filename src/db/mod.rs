@@ -3,6 +3,7 @@
 //! metrics read.
 pub mod deferred;
 mod pipe;
+mod readers;
 mod row;
 mod rows;
 mod sql;
@@ -17,7 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::postgres::PgConnectOptions;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{PgConnection, SqliteConnection};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 use migration::{Migrator, MigratorTrait};
@@ -34,6 +37,27 @@ pub struct Db {
     replica: bool,
     /// statements recorded while capturing (benchmarks replay them)
     captured: Arc<Capture>,
+    /// what [`Db::rows`] reads through (`read`'s database), and the
+    /// primary's when `read` is a replica; none for an in-memory SQLite
+    /// database, whose one connection is `read`'s
+    rows: Option<Arc<Rows>>,
+    primary_rows: Option<Arc<Rows>>,
+}
+
+/// Connections for [`Db::rows`], apart from sea-orm's pools (see `readers`).
+enum Rows {
+    Postgres(readers::Readers<PgConnection>),
+    Sqlite(readers::Readers<SqliteConnection>),
+}
+
+impl Rows {
+    /// Connections open, and of those idle.
+    fn status(&self) -> (usize, usize) {
+        match self {
+            Rows::Postgres(readers) => readers.status(),
+            Rows::Sqlite(readers) => readers.status(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -61,7 +85,7 @@ impl Db {
 
     pub async fn connect_with(url: &str, options: DbOptions) -> Result<Self, DbErr> {
         let statements = Arc::new(AtomicU64::new(0));
-        let (mut read, mut write) = if url.starts_with("sqlite:") {
+        let (mut read, mut write, rows, primary_rows) = if url.starts_with("sqlite:") {
             if options.read_url.is_some() {
                 return Err(DbErr::Custom("a read replica URL is for PostgreSQL; SQLite reads its own file".into()));
             }
@@ -69,15 +93,32 @@ impl Db {
             // Every connection to `sqlite::memory:` is its own empty database:
             // share one connection for everything.
             let readers = if memory { 1 } else { options.max_connections.unwrap_or_else(default_readers) };
-            let read = Database::connect(sqlite_options(url, readers, Role::Read)).await?;
+            // `rows` reads the most; sea-orm's readers serve the rest.
+            let orm_readers = if memory { 1 } else { (readers / 2).max(1) };
+            let read = Database::connect(sqlite_options(url, orm_readers, Role::Read)).await?;
             let write =
                 if memory { read.clone() } else { Database::connect(sqlite_options(url, 1, Role::Write)).await? };
-            (read, write)
+            let rows = if memory {
+                None
+            } else {
+                let connection = sqlite_connection(sqlite_parsed(url)?, Role::Read);
+                Some(Arc::new(Rows::Sqlite(readers::Readers::new(connection, readers as usize, WAIT))))
+            };
+            (read, write, rows.clone(), rows)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = Database::connect(postgres_options(url, &options)).await?;
+            let size = options.max_connections.unwrap_or(PG_CONNECTIONS) as usize;
+            let rows_of = |url: &str| -> Result<Arc<Rows>, DbErr> {
+                let connection = postgres_connection(postgres_parsed(url)?, url, &options);
+                Ok(Arc::new(Rows::Postgres(readers::Readers::new(connection, size, WAIT))))
+            };
+            let primary_rows = rows_of(url)?;
             match &options.read_url {
-                Some(read_url) => (Database::connect(postgres_options(read_url, &options)).await?, pool),
-                None => (pool.clone(), pool),
+                Some(read_url) => {
+                    let read = Database::connect(postgres_options(read_url, &options)).await?;
+                    (read, pool, Some(rows_of(read_url)?), Some(primary_rows))
+                }
+                None => (pool.clone(), pool, Some(primary_rows.clone()), Some(primary_rows)),
             }
         } else {
             return Err(DbErr::Custom(format!(
@@ -93,7 +134,7 @@ impl Db {
             });
         }
         let replica = options.read_url.is_some();
-        Ok(Self { read, write, statements, replica, captured })
+        Ok(Self { read, write, statements, replica, captured, rows, primary_rows })
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -104,11 +145,21 @@ impl Db {
     /// for what must see its own writes at once (a mutation's answer, the
     /// event log behind subscriptions, LISTEN). Otherwise the same handle.
     pub fn primary(&self) -> Db {
-        if self.replica { Db { read: self.write.clone(), replica: false, ..self.clone() } } else { self.clone() }
+        if self.replica {
+            Db { read: self.write.clone(), replica: false, rows: self.primary_rows.clone(), ..self.clone() }
+        } else {
+            self.clone()
+        }
     }
 
     pub fn has_replica(&self) -> bool {
         self.replica
+    }
+
+    /// Connections open and idle of the pool [`Db::rows`] reads through,
+    /// when it has one of its own.
+    pub fn rows_pool(&self) -> Option<(usize, usize)> {
+        self.rows.as_deref().map(Rows::status)
     }
 
     /// SQL statements executed through this handle so far.
@@ -127,14 +178,12 @@ impl Db {
         Db::counted(&self.statements, &self.captured, &statement);
         let (sql, values) =
             (AssertSqlSafe(statement.sql), SqlxValues(statement.values.unwrap_or(sea_orm::Values(Vec::new()))));
-        // On a connection taken first, as sea-orm does: a pool's own
-        // `fetch_all` streams each row through one more layer of polls.
-        let rows = match self.backend() {
-            DbBackend::Postgres => match self.read.get_postgres_connection_pool().acquire().await {
-                Ok(mut conn) => sqlx::query_with(sql, values).fetch_all(&mut *conn).await.map(into_results),
-                Err(e) => Err(e),
-            },
-            _ => match self.read.get_sqlite_connection_pool().acquire().await {
+        // On a connection taken first: a pool's own `fetch_all` streams
+        // each row through one more layer of polls.
+        let rows = match self.rows.as_deref() {
+            Some(Rows::Postgres(readers)) => readers.fetch_all(sql, values).await.map(into_results),
+            Some(Rows::Sqlite(readers)) => readers.fetch_all(sql, values).await.map(into_results),
+            None => match self.read.get_sqlite_connection_pool().acquire().await {
                 Ok(mut conn) => sqlx::query_with(sql, values).fetch_all(&mut *conn).await.map(into_results),
                 Err(e) => Err(e),
             },
@@ -183,17 +232,49 @@ fn into_results<R: Into<sea_orm::QueryResult>>(rows: Vec<R>) -> Vec<sea_orm::Que
     rows.into_iter().map(Into::into).collect()
 }
 
+/// Connections of a PostgreSQL pool unless told otherwise.
+const PG_CONNECTIONS: u32 = 16;
+
+/// Waiting for a connection, or opening one, gives up after this.
+const WAIT: Duration = Duration::from_secs(5);
+
+/// sea-orm's pool on PostgreSQL, with the connections of
+/// [`postgres_connection`].
 fn postgres_options(url: &str, options: &DbOptions) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(options.max_connections.unwrap_or(16))
+    opts.max_connections(options.max_connections.unwrap_or(PG_CONNECTIONS))
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
+        .connect_timeout(WAIT)
+        .acquire_timeout(WAIT)
         .sqlx_logging(false);
-    if let Some(schema) = &options.schema {
-        opts.set_schema_search_path(schema.clone());
-    }
+    // sqlx pings a connection (a round trip) each time it leaves the pool:
+    // only one idle long enough to have been dropped by a server, proxy or
+    // firewall is pinged; one that broke in use fails its statement with
+    // DATABASE_UNAVAILABLE and is closed (tests/faults.rs).
+    opts.test_before_acquire_if_idle_for(readers::PING_IF_IDLE_FOR);
+    let (url, options) = (url.to_owned(), options.clone());
+    // One mapping: sea-orm keeps only the last one given.
+    opts.map_sqlx_postgres_opts(move |o| postgres_connection(o, &url, &options));
+    opts
+}
+
+fn postgres_parsed(url: &str) -> Result<PgConnectOptions, DbErr> {
+    use sea_orm::sqlx::ConnectOptions as _;
+    let parsed: PgConnectOptions = url.parse().map_err(|e: sea_orm::sqlx::Error| DbErr::Conn(conn_err(e)))?;
+    Ok(parsed.disable_statement_logging())
+}
+
+/// Every PostgreSQL connection's settings, given when it starts.
+fn postgres_connection(o: PgConnectOptions, url: &str, options: &DbOptions) -> PgConnectOptions {
     let mut startup: Vec<(&str, String)> = Vec::new();
+    if let Some(schema) = &options.schema {
+        // Each name quoted (as sea-orm's `SET search_path` did), unless it is.
+        let quoted: Vec<String> = schema
+            .split(',')
+            .map(|name| if name.starts_with('"') { name.to_owned() } else { format!("\"{name}\"") })
+            .collect();
+        startup.push(("search_path", quoted.join(",")));
+    }
     if let Some(timeout) = options.statement_timeout {
         startup.push(("statement_timeout", timeout.as_millis().to_string()));
     }
@@ -205,9 +286,11 @@ fn postgres_options(url: &str, options: &DbOptions) -> ConnectOptions {
     if !url.contains("plan_cache_mode") {
         startup.push(("plan_cache_mode", "force_generic_plan".to_owned()));
     }
-    // One mapping: sea-orm keeps only the last one given.
-    opts.map_sqlx_postgres_opts(move |o| o.options(startup.iter().map(|(k, v)| (*k, v.as_str()))));
-    opts
+    o.options(startup.iter().map(|(k, v)| (*k, v.as_str())))
+}
+
+fn conn_err(e: sea_orm::sqlx::Error) -> sea_orm::RuntimeErr {
+    sea_orm::RuntimeErr::SqlxError(e.into())
 }
 
 /// SQLite readers of a file: two per core, between 2 and 8. A reader
@@ -218,7 +301,7 @@ fn default_readers() -> u32 {
     (cores * 2).clamp(2, 8)
 }
 
-#[derive(PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 enum Role {
     Read,
     Write,
@@ -237,27 +320,42 @@ fn sqlite_options(url: &str, max_connections: u32, role: Role) -> ConnectOptions
     // works, eight readers of 8 MiB peaked at 175 MB, eight of 4 MiB at 162,
     // four of 8 MiB at 145 and four of 4 MiB at 125, at the same requests/s
     // within the noise).
+    let mut opts = ConnectOptions::new(url.to_owned());
+    // No ping before a statement: the file cannot go away as a server can,
+    // and a ping crosses to the connection's thread and back.
+    opts.max_connections(max_connections)
+        .min_connections(1)
+        .sqlx_logging(false)
+        .test_before_acquire(false)
+        .map_sqlx_sqlite_opts(move |o| sqlite_connection(o, role));
+    opts
+}
+
+fn sqlite_parsed(url: &str) -> Result<SqliteConnectOptions, DbErr> {
+    use sea_orm::sqlx::ConnectOptions as _;
+    let parsed: SqliteConnectOptions = url.parse().map_err(|e: sea_orm::sqlx::Error| DbErr::Conn(conn_err(e)))?;
+    Ok(parsed.disable_statement_logging())
+}
+
+/// Every SQLite connection's settings, by what it is for.
+fn sqlite_connection(o: SqliteConnectOptions, role: Role) -> SqliteConnectOptions {
     let (cache, mmap, statements) = match role {
         Role::Read => ("-4096", "0", 100),
         Role::Write => ("-65536", "0", 48),
     };
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(max_connections).min_connections(1).sqlx_logging(false).map_sqlx_sqlite_opts(move |o| {
-        o.journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
-            .statement_cache_capacity(statements)
-            // A statement's rows cross from SQLite's worker thread in a
-            // channel; at sqlx's 50 the worker stopped and was woken again
-            // every 50 rows of a page's hundreds.
-            .row_buffer_size(1024)
-            // Temporary b-trees stay in files: in memory, the big GROUP BYs of
-            // a derived-data rebuild grew the process by 100 MB.
-            .pragma("cache_size", cache)
-            // Last: `PRAGMA mmap_size = …` answers with a row, and the
-            // pragmas after it were seen not to take effect.
-            .pragma("mmap_size", mmap)
-    });
-    opts
+    o.journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5))
+        .statement_cache_capacity(statements)
+        // A statement's rows cross from SQLite's worker thread in a
+        // channel; at sqlx's 50 the worker stopped and was woken again
+        // every 50 rows of a page's hundreds.
+        .row_buffer_size(1024)
+        // Temporary b-trees stay in files: in memory, the big GROUP BYs of
+        // a derived-data rebuild grew the process by 100 MB.
+        .pragma("cache_size", cache)
+        // Last: `PRAGMA mmap_size = …` answers with a row, and the
+        // pragmas after it were seen not to take effect.
+        .pragma("mmap_size", mmap)
 }

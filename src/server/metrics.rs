@@ -74,11 +74,18 @@ pub async fn render(State(state): State<AppState>) -> Response {
             }
             _ => (0, 0),
         };
-        metrics::gauge!("scholargraph_db_pool_connections", "pool" => name, "state" => "open").set(size as f64);
-        metrics::gauge!("scholargraph_db_pool_connections", "pool" => name, "state" => "idle").set(idle as f64);
+        pool_gauges(name, size as usize, idle);
+    }
+    if let Some((size, idle)) = db.rows_pool() {
+        pool_gauges("rows", size, idle);
     }
     record_imports(db).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+}
+
+fn pool_gauges(pool: &'static str, open: usize, idle: usize) {
+    metrics::gauge!("scholargraph_db_pool_connections", "pool" => pool, "state" => "open").set(open as f64);
+    metrics::gauge!("scholargraph_db_pool_connections", "pool" => pool, "state" => "idle").set(idle as f64);
 }
 
 /// The latest import into this database, by whichever process ran it.
