@@ -1,6 +1,7 @@
 //! Database connections: SQLite (embedded default, WAL, a read pool and one
-//! writer) or PostgreSQL (one pool), plus a statement counter that tests and
-//! metrics read.
+//! writer) or PostgreSQL (one pool, and one per replica), each with a pool of
+//! its own for the API's reads (`readers`), plus a statement counter that
+//! tests and metrics read.
 pub mod deferred;
 mod pipe;
 mod readers;
