@@ -102,7 +102,7 @@ impl Db {
             let rows = if memory {
                 None
             } else {
-                let connection = sqlite_connection(sqlite_parsed(url)?, Role::Read);
+                let connection = sqlite_connection(parsed(url)?, Role::Read);
                 Some(Arc::new(Rows::Sqlite(readers::Readers::new(connection, readers as usize, WAIT))))
             };
             (read, write, rows.clone(), rows)
@@ -110,7 +110,7 @@ impl Db {
             let pool = Database::connect(postgres_options(url, &options)).await?;
             let size = options.max_connections.unwrap_or(PG_CONNECTIONS) as usize;
             let rows_of = |url: &str| -> Result<Arc<Rows>, DbErr> {
-                let connection = postgres_connection(postgres_parsed(url)?, url, &options);
+                let connection = postgres_connection(parsed(url)?, url, &options);
                 Ok(Arc::new(Rows::Postgres(readers::Readers::new(connection, size, WAIT))))
             };
             let primary_rows = rows_of(url)?;
@@ -259,9 +259,10 @@ fn postgres_options(url: &str, options: &DbOptions) -> ConnectOptions {
     opts
 }
 
-fn postgres_parsed(url: &str) -> Result<PgConnectOptions, DbErr> {
-    use sea_orm::sqlx::ConnectOptions as _;
-    let parsed: PgConnectOptions = url.parse().map_err(|e: sea_orm::sqlx::Error| DbErr::Conn(conn_err(e)))?;
+/// A URL's sqlx connection options, without statement logging (as
+/// sea-orm's `sqlx_logging(false)` makes them).
+fn parsed<O: sea_orm::sqlx::ConnectOptions>(url: &str) -> Result<O, DbErr> {
+    let parsed: O = url.parse().map_err(|e: sea_orm::sqlx::Error| DbErr::Conn(conn_err(e)))?;
     Ok(parsed.disable_statement_logging())
 }
 
@@ -330,12 +331,6 @@ fn sqlite_options(url: &str, max_connections: u32, role: Role) -> ConnectOptions
         .test_before_acquire(false)
         .map_sqlx_sqlite_opts(move |o| sqlite_connection(o, role));
     opts
-}
-
-fn sqlite_parsed(url: &str) -> Result<SqliteConnectOptions, DbErr> {
-    use sea_orm::sqlx::ConnectOptions as _;
-    let parsed: SqliteConnectOptions = url.parse().map_err(|e: sea_orm::sqlx::Error| DbErr::Conn(conn_err(e)))?;
-    Ok(parsed.disable_statement_logging())
 }
 
 /// Every SQLite connection's settings, by what it is for.

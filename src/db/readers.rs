@@ -68,17 +68,10 @@ impl<C: Connection> Readers<C> {
         Self(pool)
     }
 
-    /// A connection, with sqlx's errors for a pool that gave none.
-    async fn lease(&self) -> Result<Lease<C>, sqlx::Error> {
-        match self.0.get().await {
-            Ok(reader) => Ok(Lease(reader)),
-            Err(PoolError::Backend(e)) => Err(e),
-            Err(PoolError::Closed) => Err(sqlx::Error::PoolClosed),
-            Err(_) => Err(sqlx::Error::PoolTimedOut),
-        }
-    }
-
-    /// The rows of one statement, on a connection of the pool.
+    /// The rows of one statement, on a connection of the pool. The
+    /// connection is unsettled while the statement runs, so one dropped
+    /// half-read is pinged before its next use; a database's error leaves
+    /// it as good as a success does, any other closes it.
     pub async fn fetch_all<A>(
         &self,
         sql: sqlx::AssertSqlSafe<String>,
@@ -88,9 +81,18 @@ impl<C: Connection> Readers<C> {
         A: sqlx::IntoArguments<C::Database>,
         for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
     {
-        let mut lease = self.lease().await?;
-        let rows = sqlx::query_with(sql, arguments).fetch_all(lease.conn()).await;
-        lease.settle(&rows);
+        let mut reader = match self.0.get().await {
+            Ok(reader) => reader,
+            Err(PoolError::Backend(e)) => return Err(e),
+            Err(PoolError::Closed) => return Err(sqlx::Error::PoolClosed),
+            Err(_) => return Err(sqlx::Error::PoolTimedOut),
+        };
+        reader.settled = false;
+        let rows = sqlx::query_with(sql, arguments).fetch_all(&mut reader.conn).await;
+        match &rows {
+            Ok(_) | Err(sqlx::Error::Database(_)) => reader.settled = true,
+            Err(_) => drop(Object::take(reader)),
+        }
         rows
     }
 
@@ -98,25 +100,5 @@ impl<C: Connection> Readers<C> {
     pub fn status(&self) -> (usize, usize) {
         let status = self.0.status();
         (status.size, status.available)
-    }
-}
-
-/// A connection out of the pool; back in it when dropped.
-struct Lease<C: Connection>(Object<Manager<C>>);
-
-impl<C: Connection> Lease<C> {
-    /// The connection, for one statement: unsettled until [`Lease::settle`].
-    fn conn(&mut self) -> &mut C {
-        self.0.settled = false;
-        &mut self.0.conn
-    }
-
-    /// After the statement: a database's error leaves the connection as
-    /// good as a success does; any other closes it.
-    fn settle<T>(mut self, result: &Result<T, sqlx::Error>) {
-        match result {
-            Ok(_) | Err(sqlx::Error::Database(_)) => self.0.settled = true,
-            Err(_) => drop(Object::take(self.0)),
-        }
     }
 }
