@@ -121,3 +121,35 @@ async fn a_rows_statement_past_the_timeout_fails_with_its_own_code_and_the_next_
     assert_eq!(value(&db, "SELECT 7").await, "7");
     assert_eq!(db.rows_pool().map(|(open, _)| open), Some(1));
 }
+
+#[tokio::test]
+async fn the_apis_finds_and_counts_read_through_the_rows_pool() {
+    use scholargraph::entities::topic;
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+    for (db, schema, _dir) in single_reader_dbs().await {
+        let name = if schema.is_some() { "postgres" } else { "sqlite" };
+        db.migrate().await.unwrap();
+        let insert = "INSERT INTO topics (ident, scheme, code, name, works_count) VALUES \
+                      ('ARXIV:cs.DL', 'ARXIV', 'cs.DL', 'Digital Libraries', 3), ('ARXIV:cs.IR', 'ARXIV', NULL, 'IR', 0)";
+        db.write.execute_unprepared(insert).await.unwrap();
+        assert_eq!(db.rows_pool().map(|(open, _)| open), Some(0), "{name}: nothing read yet");
+        let before = db.statement_count();
+        db.start_capture();
+        let reads = db.reads();
+        let all = topic::Entity::find().all(&reads).await.unwrap();
+        let first = topic::Entity::find().one(&reads).await.unwrap();
+        let count = topic::Entity::find().count(&reads).await.unwrap();
+        let raw = reads.query_one_raw(Statement::from_string(db.backend(), "SELECT 'five' AS n")).await.unwrap();
+        assert_eq!(db.rows_pool(), Some((1, 1)), "{name}: read by the rows pool's one connection");
+        // The same answers as sea-orm's own pool gives.
+        assert_eq!(all.len(), 2, "{name}");
+        assert_eq!(all, topic::Entity::find().all(&db.read).await.unwrap(), "{name}");
+        assert_eq!(first, topic::Entity::find().one(&db.read).await.unwrap(), "{name}");
+        assert_eq!(count, topic::Entity::find().count(&db.read).await.unwrap(), "{name}");
+        assert_eq!(raw.map(|row| row.try_get::<String>("", "n").unwrap()).as_deref(), Some("five"), "{name}");
+        // Counted and captured as any statement (four here, three on `read`).
+        assert_eq!(db.take_captured().len(), 7, "{name}");
+        assert_eq!(db.statement_count() - before, 7, "{name}");
+        drop_schema(&db, schema).await;
+    }
+}

@@ -5,11 +5,13 @@
 pub mod deferred;
 mod pipe;
 mod readers;
+mod reads;
 mod row;
 mod rows;
 mod sql;
 
 pub use pipe::{Pipe, Sink};
+pub use reads::Reads;
 pub use row::{Col, FromRow, Hint, Sqlx};
 pub(crate) use row::{col, from_row};
 pub use rows::{Kind, exec, fetch, ids, insert_tuples, int, now, one_id, text};
@@ -57,6 +59,13 @@ impl Rows {
         match self {
             Rows::Postgres(readers) => readers.status(),
             Rows::Sqlite(readers) => readers.status(),
+        }
+    }
+
+    fn close(&self) {
+        match self {
+            Rows::Postgres(readers) => readers.close(),
+            Rows::Sqlite(readers) => readers.close(),
         }
     }
 }
@@ -192,6 +201,12 @@ impl Db {
         rows.map_err(|e| DbErr::Query(sea_orm::RuntimeErr::SqlxError(e.into())))
     }
 
+    /// A connection whose reads go through [`Db::rows`]: for the API's
+    /// finds and counts.
+    pub fn reads(&self) -> Reads<'_> {
+        Reads(self)
+    }
+
     /// Every statement passes here: one atomic load unless capturing.
     fn counted(counter: &AtomicU64, capture: &Capture, statement: &sea_orm::Statement) {
         counter.fetch_add(1, Ordering::Relaxed);
@@ -224,8 +239,26 @@ impl Db {
         crate::search::index::ensure_built(self).await
     }
 
+    /// Closes every pool: later statements fail as from a database that
+    /// cannot be reached.
+    pub async fn close(&self) -> Result<(), DbErr> {
+        for rows in [&self.rows, &self.primary_rows].into_iter().flatten() {
+            rows.close();
+        }
+        self.read.close_by_ref().await?;
+        self.write.close_by_ref().await
+    }
+
+    /// Whether the API's reads reach the database now. A connection that
+    /// failed outside the database closes the pool's idle ones with it, so
+    /// a second try opens a new one: a database back from a restart is
+    /// ready at once, not after each stale connection has failed a probe.
     pub async fn ping(&self) -> Result<(), DbErr> {
-        self.read.execute_unprepared("SELECT 1").await.map(|_| ())
+        let probe = || self.rows(sea_orm::Statement::from_string(self.backend(), "SELECT 1"));
+        match probe().await {
+            Ok(_) => Ok(()),
+            Err(_) => probe().await.map(|_| ()),
+        }
     }
 }
 

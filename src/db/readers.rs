@@ -10,7 +10,9 @@
 //! have dropped it), or when its last statement did not run to its end (a
 //! cancelled request): the ping then also reads what the statement left
 //! unread. A connection whose statement failed other than in the database
-//! (I/O, protocol) is closed instead of returned.
+//! (I/O, protocol) is closed instead of returned, and the idle ones with
+//! it: what cuts one (a database restarting, the network going) cut them
+//! all, and each would fail one more request.
 use std::time::Duration;
 
 use deadpool::Runtime;
@@ -71,7 +73,7 @@ impl<C: Connection> Readers<C> {
     /// The rows of one statement, on a connection of the pool. The
     /// connection is unsettled while the statement runs, so one dropped
     /// half-read is pinged before its next use; a database's error leaves
-    /// it as good as a success does, any other closes it.
+    /// it as good as a success does, any other closes it and the idle ones.
     pub async fn fetch_all<A>(
         &self,
         sql: sqlx::AssertSqlSafe<String>,
@@ -91,9 +93,17 @@ impl<C: Connection> Readers<C> {
         let rows = sqlx::query_with(sql, arguments).fetch_all(&mut reader.conn).await;
         match &rows {
             Ok(_) | Err(sqlx::Error::Database(_)) => reader.settled = true,
-            Err(_) => drop(Object::take(reader)),
+            Err(_) => {
+                drop(Object::take(reader));
+                self.0.retain(|_, _| false);
+            }
         }
         rows
+    }
+
+    /// Closes the idle connections; every later statement fails at once.
+    pub fn close(&self) {
+        self.0.close();
     }
 
     /// Connections open, and of those idle.

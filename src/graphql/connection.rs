@@ -47,7 +47,7 @@ macro_rules! connection {
 
             /// The number of items in the whole list, across all pages.
             async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> $crate::error::ApiResult<i64> {
-                Ok(self.0.total.resolve(&$crate::graphql::loaders::db(ctx).read).await?)
+                Ok(self.0.total.resolve(&$crate::graphql::loaders::db(ctx).reads()).await?)
             }
 
             $(

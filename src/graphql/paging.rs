@@ -4,7 +4,7 @@
 //! lists use LIMIT/OFFSET on indexed orders and count only when asked.
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, QueryResult, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryResult, Statement, Value};
 
 use super::loaders::{IdMap, id_map};
 use crate::db::{Db, padded_in, stmt};
@@ -105,7 +105,7 @@ pub enum Total {
 }
 
 impl Total {
-    pub async fn resolve(&self, db: &DatabaseConnection) -> AppResult<i64> {
+    pub async fn resolve(&self, db: &impl ConnectionTrait) -> AppResult<i64> {
         match self {
             Total::Known(n) => Ok(*n),
             Total::Count(statement) => count(db, statement.clone()).await,
@@ -118,7 +118,7 @@ struct CountRow {
     n: i64,
 }
 
-async fn count(db: &DatabaseConnection, statement: Statement) -> AppResult<i64> {
+async fn count(db: &impl ConnectionTrait, statement: Statement) -> AppResult<i64> {
     Ok(CountRow::find_by_statement(statement).one(db).await?.map_or(0, |r| r.n))
 }
 
@@ -254,7 +254,7 @@ impl ListQuery {
 
     /// A top-level page.
     pub async fn fetch<T: crate::db::FromRow>(&self, db: &Db, window: Window) -> AppResult<Page<T>> {
-        let conn = &db.read;
+        let conn = &db.reads();
         let total = if window.needs_total() { Some(count(conn, self.count_statement(conn)).await?) } else { None };
         let (offset, limit) = window.offset_limit(total);
         // Counted beside the rows unless a count statement already ran.

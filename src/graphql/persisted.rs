@@ -89,7 +89,7 @@ impl Persisted {
         }
         let row = self
             .db
-            .read
+            .reads()
             .query_one_raw(stmt(
                 self.db.backend(),
                 "SELECT query, source FROM persisted_queries WHERE hash = ?",

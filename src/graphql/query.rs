@@ -102,7 +102,7 @@ impl AuthorQuery {
             (_, Some(slug)) => author::Column::Slug.eq(slug.trim().to_lowercase()),
             _ => return Ok(None),
         };
-        Ok(author::Entity::find().filter(condition).one(&db(ctx).read).await?.map(Author::from))
+        Ok(author::Entity::find().filter(condition).one(&db(ctx).reads()).await?.map(Author::from))
     }
 
     /// Authors, by name unless `orderBy` says otherwise.
@@ -135,7 +135,7 @@ impl AuthorQuery {
             (author::Column::Orcid, orcids.unwrap_or_default(), ids::orcid as Normalise),
             (author::Column::OpenalexId, openalex_ids.unwrap_or_default(), ids::openalex),
         ];
-        let found = by_external_ids::<author::Entity>(&db(ctx).read, lists.into(), |a, column| match column {
+        let found = by_external_ids::<author::Entity>(&db(ctx).reads(), lists.into(), |a, column| match column {
             author::Column::Orcid => a.orcid.clone(),
             _ => a.openalex_id.clone(),
         })
@@ -174,7 +174,7 @@ impl WorkQuery {
             (_, _, Some(openalex)) => work::Column::OpenalexId.eq(ids::openalex(&openalex).map_err(bad_id)?),
             _ => return Ok(None),
         };
-        Ok(work::Entity::find().filter(condition).one(&db(ctx).read).await?.map(Work::from))
+        Ok(work::Entity::find().filter(condition).one(&db(ctx).reads()).await?.map(Work::from))
     }
 
     /// Works, newest first unless `orderBy` says otherwise.
@@ -210,7 +210,7 @@ impl WorkQuery {
             (work::Column::ArxivId, arxiv_ids.unwrap_or_default(), ids::arxiv),
             (work::Column::OpenalexId, openalex_ids.unwrap_or_default(), ids::openalex),
         ];
-        let found = by_external_ids::<work::Entity>(&db(ctx).read, lists.into(), |w, column| match column {
+        let found = by_external_ids::<work::Entity>(&db(ctx).reads(), lists.into(), |w, column| match column {
             work::Column::Doi => w.doi.clone(),
             work::Column::ArxivId => w.arxiv_id.clone(),
             _ => w.openalex_id.clone(),
@@ -227,7 +227,7 @@ type Normalise = fn(&str) -> Result<String, ids::IdError>;
 /// rows in key order with `None` where no row has the key. At most 100
 /// keys in all.
 async fn by_external_ids<E: EntityTrait>(
-    conn: &sea_orm::DatabaseConnection,
+    conn: &impl sea_orm::ConnectionTrait,
     lists: Vec<(E::Column, Vec<String>, Normalise)>,
     key_of: impl Fn(&E::Model, E::Column) -> Option<String>,
 ) -> ApiResult<Vec<Option<E::Model>>>
@@ -268,7 +268,7 @@ impl TopicQuery {
         let found = topic::Entity::find()
             .filter(topic::Column::Code.eq(code.trim()))
             .order_by_asc(topic::Column::Scheme)
-            .one(&db(ctx).read)
+            .one(&db(ctx).reads())
             .await?;
         Ok(found.map(Topic::from))
     }
@@ -308,7 +308,7 @@ impl InstitutionQuery {
         let ror = ids::ror(&ror.unwrap_or_default()).map_err(bad_id)?;
         Ok(institution::Entity::find()
             .filter(institution::Column::Ror.eq(ror))
-            .one(&db(ctx).read)
+            .one(&db(ctx).reads())
             .await?
             .map(Institution::from))
     }
@@ -413,7 +413,7 @@ impl DiscoveryQuery {
             }
         }
         let end = |id: i64| coauthor_path::End { id, works: found[&AuthorKey(id)].works_count.into() };
-        let path = coauthor_path::shortest(&db(ctx).read, end(ends[0]), end(ends[1]), max as usize, PATH_BUDGET)
+        let path = coauthor_path::shortest(&db(ctx).reads(), end(ends[0]), end(ends[1]), max as usize, PATH_BUDGET)
             .await
             .map_err(|e| match e {
                 coauthor_path::PathError::Budget(_) => AppError::bad_input(e.to_string()),
@@ -440,7 +440,7 @@ impl DiscoveryQuery {
         let (kind, id) = global_id::decode_any(&center)?;
         let kind = node_kind(kind)
             .ok_or_else(|| AppError::bad_input("`center` must be an author, work, topic or institution".to_owned()))?;
-        let slice = research_graph::neighbourhood(&db(ctx).read, (kind, id), depth as usize, limit as usize).await?;
+        let slice = research_graph::neighbourhood(&db(ctx).reads(), (kind, id), depth as usize, limit as usize).await?;
         if slice.nodes.first().is_none_or(|n| n.label.is_empty()) {
             return Err(AppError::NotFound(format!("no node with id {:?}", center.as_str())).into());
         }

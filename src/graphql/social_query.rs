@@ -24,7 +24,7 @@ impl SocialQuery {
 
     /// an account by handle, whatever its case; null when unknown
     async fn account(&self, ctx: &Context<'_>, handle: String) -> ApiResult<Option<Account>> {
-        Ok(accounts::by_handle(&db(ctx).read, &handle).await?.map(Account::from))
+        Ok(accounts::by_handle(&db(ctx).reads(), &handle).await?.map(Account::from))
     }
 
     /// posts by the authors the viewer follows, newest first

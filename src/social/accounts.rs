@@ -130,7 +130,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<account::Model>
         sql,
         vec![token_digest(token).into(), now()],
     ))
-    .one(&db.read)
+    .one(&db.reads())
     .await
 }
 

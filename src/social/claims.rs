@@ -151,6 +151,6 @@ pub async fn pending(db: &Db) -> AppResult<Vec<claim::Model>> {
         "SELECT * FROM claims WHERE status = 'PENDING' ORDER BY created_at, id",
         vec![],
     ))
-    .all(&db.read)
+    .all(&db.reads())
     .await?)
 }

@@ -741,7 +741,7 @@ impl CoauthorConnection {
 
     /// The number of coauthors in the whole list, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(self.0.total.resolve(&crate::graphql::loaders::db(ctx).read).await?)
+        Ok(self.0.total.resolve(&crate::graphql::loaders::db(ctx).reads()).await?)
     }
 }
 

@@ -65,7 +65,7 @@ impl WorkFacets {
             "SELECT {key} AS k, {count} AS n FROM {from} WHERE {} GROUP BY {key} ORDER BY n DESC, k LIMIT {FACET_SIZE}",
             conditions.join(" AND ")
         );
-        let conn = &db(ctx).read;
+        let conn = &db(ctx).reads();
         let rows = conn.query_all_raw(stmt(conn.get_database_backend(), &sql, q.values.clone())).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, SimpleObject, Union};
+use sea_orm::ConnectionTrait;
 
 use super::author::Author;
 use super::facets::WorkFacets;
@@ -123,7 +124,7 @@ pub async fn search(
 ) -> ApiResult<SearchConnection> {
     let window = Window::forward(first, after.as_deref())?;
     let terms = query::parse(text).map_err(bad_query)?;
-    let conn = &db(ctx).read;
+    let conn = &db(ctx).reads();
     let backend = conn.get_database_backend();
     let terms = engine::correct(conn, terms).await?;
     let m = engine::matching(backend, &terms, false);
@@ -180,7 +181,7 @@ impl SearchConnection {
 
     /// The number of results across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(self.page.total.resolve(&db(ctx).read).await?)
+        Ok(self.page.total.resolve(&db(ctx).reads()).await?)
     }
 
     /// Counts of the works found by year, type, topic, venue and institution
@@ -260,7 +261,7 @@ pub async fn autocomplete(
 ) -> ApiResult<Vec<SearchHit>> {
     let limit = bounded("limit", limit, 10, 1..=50)? as usize;
     let terms: Vec<Term> = query::parse_prefix(prefix).map_err(|e| AppError::bad_input(format!("`prefix`: {e}")))?;
-    let conn = &db(ctx).read;
+    let conn = &db(ctx).reads();
     let m = engine::matching(conn.get_database_backend(), &terms, true);
     let mut filter = m.condition.to_owned();
     if let Some(c) = engine::kind_condition(m.key, &kinds(types)) {

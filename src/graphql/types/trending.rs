@@ -151,7 +151,7 @@ impl TrendingConnection {
 
     /// The number of works featured or upvoted in the window.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        Ok(self.0.total.resolve(&db(ctx).read).await?)
+        Ok(self.0.total.resolve(&db(ctx).reads()).await?)
     }
 }
 
