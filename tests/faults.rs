@@ -123,6 +123,15 @@ async fn postgres_going_away_fails_fast_and_service_resumes_by_itself() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(ready().await, 200);
+
+    // Cut and back with no request between: the next request meets a
+    // connection from before and is answered on a new one.
+    assert!(db.rows_pool().is_some_and(|(open, _)| open > 0));
+    proxy.cut().await;
+    proxy.restore();
+    let (body, _) = query().await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(body["data"]["works"]["totalCount"], 0);
     admin.write.execute_unprepared(&format!("DROP SCHEMA {schema} CASCADE")).await.unwrap();
 }
 

@@ -24,7 +24,7 @@ use std::time::Duration;
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{PgConnection, SqliteConnection};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 
 use migration::{Migrator, MigratorTrait};
 
@@ -187,14 +187,16 @@ impl Db {
         use sea_query_sqlx::SqlxValues;
         Db::counted(&self.statements, &self.captured, &statement);
         let (sql, values) =
-            (AssertSqlSafe(statement.sql), SqlxValues(statement.values.unwrap_or(sea_orm::Values(Vec::new()))));
+            (Arc::new(statement.sql), SqlxValues(statement.values.unwrap_or(sea_orm::Values(Vec::new()))));
         // On a connection taken first: a pool's own `fetch_all` streams
         // each row through one more layer of polls.
         let rows = match self.rows.as_deref() {
             Some(Rows::Postgres(readers)) => readers.fetch_all(sql, values).await.map(into_results),
             Some(Rows::Sqlite(readers)) => readers.fetch_all(sql, values).await.map(into_results),
             None => match self.read.get_sqlite_connection_pool().acquire().await {
-                Ok(mut conn) => sqlx::query_with(sql, values).fetch_all(&mut *conn).await.map(into_results),
+                Ok(mut conn) => {
+                    sqlx::query_with(AssertSqlSafe(sql), values).fetch_all(&mut *conn).await.map(into_results)
+                }
                 Err(e) => Err(e),
             },
         };

@@ -12,7 +12,9 @@
 //! unread. A connection whose statement failed other than in the database
 //! (I/O, protocol) is closed instead of returned, and the idle ones with
 //! it: what cuts one (a database restarting, the network going) cut them
-//! all, and each would fail one more request.
+//! all. Its statement, which only reads, then runs once more on a new
+//! connection, so a database back from a restart serves the next request.
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool::Runtime;
@@ -70,27 +72,51 @@ impl<C: Connection> Readers<C> {
         Self(pool)
     }
 
-    /// The rows of one statement, on a connection of the pool. The
-    /// connection is unsettled while the statement runs, so one dropped
-    /// half-read is pinged before its next use; a database's error leaves
-    /// it as good as a success does, any other closes it and the idle ones.
+    /// The rows of one statement, on a connection of the pool. A
+    /// connection from before an outage (a database restarted, a link cut)
+    /// fails at its first use outside the database: the statement only
+    /// reads, so it runs once more, on a new connection.
     pub async fn fetch_all<A>(
         &self,
-        sql: sqlx::AssertSqlSafe<String>,
+        sql: Arc<String>,
         arguments: A,
     ) -> Result<Vec<<C::Database as sqlx::Database>::Row>, sqlx::Error>
+    where
+        A: sqlx::IntoArguments<C::Database> + Clone,
+        for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+    {
+        match self.fetch_once(sql.clone(), arguments.clone()).await {
+            (Err(e), true) if !matches!(e, sqlx::Error::Database(_)) => {
+                tracing::debug!(error = %e, "a pooled connection failed; reading again on a new one");
+                self.fetch_once(sql, arguments).await.0
+            }
+            (rows, _) => rows,
+        }
+    }
+
+    /// One try of [`Self::fetch_all`], and whether its connection had
+    /// served before. The connection is unsettled while the statement runs,
+    /// so one dropped half-read is pinged before its next use; a database's
+    /// error leaves it as good as a success does, any other closes it and
+    /// the idle ones.
+    async fn fetch_once<A>(
+        &self,
+        sql: Arc<String>,
+        arguments: A,
+    ) -> (Result<Vec<<C::Database as sqlx::Database>::Row>, sqlx::Error>, bool)
     where
         A: sqlx::IntoArguments<C::Database>,
         for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
     {
         let mut reader = match self.0.get().await {
             Ok(reader) => reader,
-            Err(PoolError::Backend(e)) => return Err(e),
-            Err(PoolError::Closed) => return Err(sqlx::Error::PoolClosed),
-            Err(_) => return Err(sqlx::Error::PoolTimedOut),
+            Err(PoolError::Backend(e)) => return (Err(e), false),
+            Err(PoolError::Closed) => return (Err(sqlx::Error::PoolClosed), false),
+            Err(_) => return (Err(sqlx::Error::PoolTimedOut), false),
         };
+        let reused = Object::metrics(&reader).recycle_count > 0;
         reader.settled = false;
-        let rows = sqlx::query_with(sql, arguments).fetch_all(&mut reader.conn).await;
+        let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql), arguments).fetch_all(&mut reader.conn).await;
         match &rows {
             Ok(_) | Err(sqlx::Error::Database(_)) => reader.settled = true,
             Err(_) => {
@@ -98,7 +124,7 @@ impl<C: Connection> Readers<C> {
                 self.0.retain(|_, _| false);
             }
         }
-        rows
+        (rows, reused)
     }
 
     /// Closes the idle connections; every later statement fails at once.
