@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, SimpleObject, Union};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DbBackend};
 
 use super::author::Author;
 use super::facets::WorkFacets;
@@ -129,6 +129,14 @@ pub async fn search(
     let terms = engine::correct(conn, terms).await?;
     let m = engine::matching(backend, &terms, false);
     let mut list = ListQuery::new(m.select, m.from, format!("score DESC, {} ASC", m.key));
+    // PostgreSQL ranks by reading every match from the table, and counts
+    // them in the same statement for a fraction of a count statement
+    // (25,221 matches: the page 30-42 ms, with the count 37-51, the count
+    // alone 18-27). FTS5 counts from its index alone (1 ms) where a window
+    // over the matches costs 7 (and bm25 cannot run under one).
+    if backend == DbBackend::Postgres && ctx.look_ahead().field("totalCount").exists() {
+        list = list.counted_beside();
+    }
     list.and(m.condition, [m.value]);
     if let Some(c) = engine::kind_condition(m.key, &kinds(types.clone())) {
         list.and(c, []);
