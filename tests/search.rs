@@ -70,6 +70,24 @@ async fn search_forgives_a_typo_and_diacritics() {
         // Short words are taken as they are.
         assert_eq!(search(&app, "ntkx", json!(null)).await["totalCount"], 0);
 
+        // The vocabulary is looked up only when the words as typed find
+        // nothing: then twice (the word, then its neighbours), and the page
+        // asked for again.
+        let statements = |q: &'static str| {
+            let app = &app;
+            async move {
+                let before = app.db.statement_count();
+                let found = search(app, q, json!(["WORK"])).await;
+                (found, app.db.statement_count() - before)
+            }
+        };
+        let (right, at_once) = statements("bifurcations").await;
+        let (typo, corrected) = statements("bifurcatoins").await;
+        assert_eq!(typo, right);
+        assert_eq!(corrected, at_once + 3, "{}", app.backend());
+        let (_, short) = statements("bifurc*").await;
+        assert_eq!(at_once, short, "a word found at once costs what a prefix, never corrected, does");
+
         import_openalex_fixture(&app, "openalex_work_W2741809807.json").await;
         for q in ["Lariviere", "larivière", "LARIVIERE"] {
             let found = search(&app, q, json!(["AUTHOR"])).await;

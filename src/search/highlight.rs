@@ -8,16 +8,23 @@ const CONTEXT_WORDS: usize = 12;
 /// Texts up to this many words are shown whole.
 const WHOLE_WORDS: usize = 40;
 
+/// `text` HTML-escaped onto `out`, the runs between special characters
+/// copied whole rather than a character at a time.
 fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
+    let mut from = 0;
+    for (at, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[from..at]);
+        out.push_str(entity);
+        from = at + 1;
     }
+    out.push_str(&text[from..]);
 }
 
 /// The text (or, when long, the part around its first match) with the words

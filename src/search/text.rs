@@ -11,23 +11,31 @@ pub fn fold(word: &str) -> String {
 }
 
 /// The words of a text with their byte ranges in it (for highlighting).
+/// ASCII is read a byte at a time, without decoding it as characters
+/// (every word of every excerpt of a search page passes here).
 pub fn spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().chain(std::iter::once((text.len(), ' ')));
+    let bytes = text.as_bytes();
+    let mut at = 0;
     std::iter::from_fn(move || {
-        for (i, c) in chars.by_ref() {
-            // Combining marks belong to the word they follow (decomposed text).
-            let word_char = c.is_alphanumeric() || (start.is_some() && is_combining_mark(c));
-            match (word_char, start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    start = None;
-                    return Some((s, &text[s..i]));
+        let mut start: Option<usize> = None;
+        while at < bytes.len() {
+            let (word_char, len) = match bytes[at] {
+                b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+                _ => {
+                    let c = text[at..].chars().next()?;
+                    // Combining marks belong to the word they follow
+                    // (decomposed text).
+                    (c.is_alphanumeric() || (start.is_some() && is_combining_mark(c)), c.len_utf8())
                 }
+            };
+            match (word_char, start) {
+                (true, None) => start = Some(at),
+                (false, Some(s)) => return Some((s, &text[s..at])),
                 _ => {}
             }
+            at += len;
         }
-        None
+        start.map(|s| (s, &text[s..]))
     })
 }
 
@@ -60,5 +68,9 @@ mod tests {
         let text = "Near Bifurcations.";
         let got: Vec<(usize, &str)> = spans(text).collect();
         assert_eq!(got, [(0, "Near"), (5, "Bifurcations")]);
+        let text = "Lari\u{300}viere, Bal\u{e1}zs\u{301}: 3\u{2d9}x";
+        let got: Vec<&str> = spans(text).map(|(_, w)| w).collect();
+        assert_eq!(got, ["Lari\u{300}viere", "Bal\u{e1}zs\u{301}", "3", "x"]);
+        assert_eq!(spans("end").collect::<Vec<_>>(), [(0, "end")]);
     }
 }
