@@ -277,6 +277,14 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
     }
     // Works first: their citation counts feed their authors' metrics.
     for (kind, chunk) in [("work", 5_000), ("topic", 5_000), ("author", 1_000), ("trend", 5_000)] {
+        if db.backend() == sea_orm::DbBackend::Postgres {
+            // A queue an import just filled has no statistics (autovacuum
+            // may be late or off): planned as if a kind held a few rows,
+            // each chunk's DELETE read every queued row of its kind. 100,000
+            // works imported into 1,000,000 queued 861,206 authors, and the
+            // refresh spent 12 s on each chunk of 1,000.
+            db.write.execute_unprepared("ANALYZE derive_queue").await?;
+        }
         loop {
             let tx = db.write.begin().await?;
             let sql = format!("SELECT item_id FROM derive_queue WHERE kind = '{kind}' ORDER BY item_id LIMIT {chunk}");
@@ -304,8 +312,14 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
                 "trend" => trends(&tx, Scope::Ids(&ids)).await?,
                 _ => authors(&tx, Scope::Ids(&ids)).await?,
             }
+            // The chunk's range bounds the index scan whatever the planner
+            // thinks of the list.
+            let range: [Value; 2] = [ids[0].into(), ids[ids.len() - 1].into()];
             for (list, values) in in_chunks(&ids) {
-                let sql = format!("DELETE FROM derive_queue WHERE kind = '{kind}' AND item_id IN ({list})");
+                let sql = format!(
+                    "DELETE FROM derive_queue WHERE kind = '{kind}' AND item_id BETWEEN ? AND ? AND item_id IN ({list})"
+                );
+                let values = range.iter().cloned().chain(values).collect();
                 tx.execute_raw(stmt(tx.get_database_backend(), &sql, values)).await?;
             }
             tx.commit().await?;
