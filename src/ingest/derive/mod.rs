@@ -275,14 +275,18 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
         tracing::debug!(ms = started.elapsed().as_secs_f64() * 1000.0, "derived data rebuilt");
         return Ok(());
     }
+    // A queue an import just filled has no statistics (autovacuum may be
+    // late or off), and was planned for as if a kind held a few rows: each
+    // chunk's DELETE read every queued row of its kind (100,000 works
+    // imported into 1,000,000 queued 861,206 authors: 14.5 s a chunk of
+    // 1,000). The DELETE is bounded by its chunk's key range below; a large
+    // queue is also analyzed before each kind (the works' step fills the
+    // authors'), a small one, as one write leaves, is not.
+    let large = db.backend() == sea_orm::DbBackend::Postgres
+        && count(&db.write, "SELECT COUNT(*) AS n FROM derive_queue").await? > 5_000;
     // Works first: their citation counts feed their authors' metrics.
     for (kind, chunk) in [("work", 5_000), ("topic", 5_000), ("author", 1_000), ("trend", 5_000)] {
-        if db.backend() == sea_orm::DbBackend::Postgres {
-            // A queue an import just filled has no statistics (autovacuum
-            // may be late or off): planned as if a kind held a few rows,
-            // each chunk's DELETE read every queued row of its kind. 100,000
-            // works imported into 1,000,000 queued 861,206 authors, and the
-            // refresh spent 12 s on each chunk of 1,000.
+        if large {
             db.write.execute_unprepared("ANALYZE derive_queue").await?;
         }
         loop {
@@ -312,8 +316,8 @@ pub async fn flush(db: &Db) -> Result<(), DbErr> {
                 "trend" => trends(&tx, Scope::Ids(&ids)).await?,
                 _ => authors(&tx, Scope::Ids(&ids)).await?,
             }
-            // The chunk's range bounds the index scan whatever the planner
-            // thinks of the list.
+            // The chunk's key range bounds the index scan, whatever the
+            // planner makes of the list.
             let range: [Value; 2] = [ids[0].into(), ids[ids.len() - 1].into()];
             for (list, values) in in_chunks(&ids) {
                 let sql = format!(
