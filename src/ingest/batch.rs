@@ -275,13 +275,7 @@ impl BeforeInsert for Slugs<'_> {
             .filter_map(|&(_, first)| Some((self.bases[first].0.as_ref()?, &self.bases[first].1)))
             .collect();
         let mut taken = held_slugs(tx, known, wanted.iter().map(|(b, _)| (*b).clone()).collect()).await?;
-        let twice = |forms: &mut dyn Iterator<Item = String>| -> HashSet<String> {
-            let mut seen = HashSet::new();
-            forms.filter(|f| !seen.insert(f.clone())).collect()
-        };
-        let names_twice = twice(&mut wanted.iter().map(|(b, _)| (*b).clone()));
-        let contested: Vec<&(&String, &Option<String>)> =
-            wanted.iter().filter(|(b, _)| taken.contains(*b) || names_twice.contains(*b)).collect();
+        let names_twice = repeated(wanted.iter().map(|(b, _)| *b));
         // A taken name tries its disambiguator (an external id) first, and
         // numbers only when that is taken too. Checking the 64 numbers of
         // every taken name beside it made an import slow down as names
@@ -289,24 +283,28 @@ impl BeforeInsert for Slugs<'_> {
         // most names were taken, each batch sent 8 lookups of 16,384 slugs
         // (about a second each), and the import fell from 3,400 to 250
         // records a second.
-        let disambiguated: Vec<String> =
-            contested.iter().filter_map(|(b, d)| d.as_ref().map(|d| format!("{b}-{d}"))).collect();
-        let disambiguated_twice = twice(&mut disambiguated.iter().cloned());
-        taken.extend(held_slugs(tx, known, disambiguated).await?);
+        let contested: Vec<(&String, Option<String>)> = wanted
+            .iter()
+            .filter(|(b, _)| taken.contains(*b) || names_twice.contains(*b))
+            .map(|(b, d)| (*b, d.as_ref().map(|d| format!("{b}-{d}"))))
+            .collect();
+        let disambiguated_twice = repeated(contested.iter().filter_map(|(_, form)| form.as_ref()));
+        taken.extend(held_slugs(tx, known, contested.iter().filter_map(|(_, form)| form.clone()).collect()).await?);
         let numbered: Vec<String> = contested
             .iter()
-            .filter(|(b, d)| {
-                d.as_ref().is_none_or(|d| {
-                    let form = format!("{b}-{d}");
-                    taken.contains(&form) || disambiguated_twice.contains(&form)
-                })
-            })
+            .filter(|(_, form)| form.as_ref().is_none_or(|f| taken.contains(f) || disambiguated_twice.contains(f)))
             .flat_map(|(b, _)| (2..NUMBERED + 2).map(move |n| format!("{b}-{n}")))
             .collect();
         taken.extend(held_slugs(tx, known, numbered).await?);
         assign_slugs(rows, new, self.bases, &taken, self.col);
         Ok(())
     }
+}
+
+/// The items that come more than once.
+fn repeated<'a>(items: impl Iterator<Item = &'a String>) -> HashSet<&'a String> {
+    let mut seen = HashSet::new();
+    items.filter(|item| !seen.insert(*item)).collect()
 }
 
 /// Which of these slugs authors hold.
